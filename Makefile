@@ -1,0 +1,63 @@
+# Full-directory FUSE passthrough for Linux 6.12: build, boot and test.
+#
+#   make test      build everything that is missing, boot the kernel in QEMU
+#                  and run the selftests (final line: N passed, N failed)
+#   make demo      the main job: a passthrough daemon over a sample tree
+#   make bench     native / overlayfs / FUSE / per-file / dir passthrough
+#
+# Others: deps prepare kernel selftests refresh-patches checkpatch clean.
+# DEBUG=1 builds and boots the debug kernel (KASAN, lockdep, kmemleak...).
+
+TOP := $(abspath .)
+BUILD := $(TOP)/build
+DEBUG ?= 0
+export DEBUG BUILD
+
+ifeq ($(DEBUG),1)
+OBJ := $(BUILD)/obj-debug
+else
+OBJ := $(BUILD)/obj
+endif
+KTREE := $(BUILD)/linux
+SELFTEST_DIR := tools/testing/selftests/filesystems/fuse
+
+.PHONY: all deps prepare kernel selftests test demo bench refresh-patches \
+	checkpatch clean distclean
+
+all: kernel selftests
+
+deps:
+	@harness/install-deps
+
+prepare: deps
+	@harness/prepare
+
+kernel: prepare
+	@harness/build-kernel
+
+selftests: kernel
+	@$(MAKE) -s -C $(KTREE)/$(SELFTEST_DIR) OUTPUT=$(BUILD)/selftests \
+		KHDR_INCLUDES="-isystem $(OBJ)/usr-headers/include" all
+	@$(MAKE) -s -C $(KTREE)/$(SELFTEST_DIR) OUTPUT=$(BUILD)/selftests list \
+		> $(BUILD)/selftests/tests
+
+test: selftests
+	@harness/test
+
+demo: selftests
+	@harness/demo
+
+bench: selftests
+	@harness/bench
+
+refresh-patches:
+	@harness/refresh-patches
+
+checkpatch: prepare
+	@harness/checkpatch
+
+clean:
+	rm -rf $(BUILD)/obj $(BUILD)/obj-debug $(BUILD)/selftests $(BUILD)/vm
+
+distclean:
+	rm -rf $(BUILD)

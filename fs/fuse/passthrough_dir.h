@@ -1,0 +1,154 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * FUSE directory passthrough: lookup-time binding of fuse inodes to backing
+ * inodes, and kernel-served passthrough subtrees.
+ *
+ * Included from fuse_i.h; see Documentation/filesystems/fuse-dir-passthrough.rst
+ */
+
+#ifndef _FS_FUSE_PASSTHROUGH_DIR_H
+#define _FS_FUSE_PASSTHROUGH_DIR_H
+
+#include <linux/cred.h>
+#include <linux/path.h>
+
+struct fuse_entry_backing_out;
+
+/*
+ * Per-dentry data.  On 64-bit kernels without directory passthrough the
+ * entry timeout is stored in d_fsdata directly; with it, every fuse dentry
+ * has one of these.
+ */
+struct fuse_dentry {
+	union {
+		u64 time;
+		struct rcu_head rcu;
+	};
+#ifdef CONFIG_FUSE_PASSTHROUGH_DIR
+	/* Backing path of a bound dentry (reference held), or empty */
+	struct path backing_path;
+	/* backing_path.dentry->d_seq when last found valid (RCU revalidate) */
+	unsigned int backing_seq;
+#endif
+};
+
+static inline struct fuse_dentry *fuse_dentry(const struct dentry *dentry)
+{
+	return dentry->d_fsdata;
+}
+
+/* What an entry reply asked to bind, resolved from its backing_id */
+struct fuse_pt_bind {
+	/* Registration (creds, backing file); reference held */
+	struct fuse_backing *fb;
+	/* FUSE_ENTRY_BACKING_SUBTREE was set */
+	bool subtree;
+};
+
+#ifdef CONFIG_FUSE_PASSTHROUGH_DIR
+
+/* True for any fuse inode bound to a backing inode */
+static inline bool fuse_inode_backed(struct inode *inode)
+{
+	return READ_ONCE(get_fuse_inode(inode)->backing_inode) != NULL;
+}
+
+/* True for a directory whose whole subtree is served from its backing dir */
+static inline bool fuse_inode_subtree(struct inode *inode)
+{
+	return test_bit(FUSE_I_PT_SUBTREE, &get_fuse_inode(inode)->state);
+}
+
+int fuse_pt_resolve(struct fuse_conn *fc, const struct fuse_entry_backing_out *out,
+		    unsigned int size, const struct fuse_attr *attr,
+		    struct fuse_pt_bind *bind);
+void fuse_pt_bind_put(struct fuse_pt_bind *bind);
+void fuse_pt_bind_new_inode(struct inode *inode, struct fuse_pt_bind *bind);
+bool fuse_pt_bind_matches(struct inode *inode, const struct fuse_pt_bind *bind);
+void fuse_pt_bind_dentry(struct dentry *entry, struct inode *inode);
+bool fuse_pt_parent_is_subtree(struct dentry *entry);
+void fuse_pt_evict_inode(struct inode *inode);
+
+#else /* CONFIG_FUSE_PASSTHROUGH_DIR */
+
+static inline bool fuse_inode_backed(struct inode *inode)
+{
+	return false;
+}
+
+static inline bool fuse_inode_subtree(struct inode *inode)
+{
+	return false;
+}
+
+static inline int fuse_pt_resolve(struct fuse_conn *fc,
+				  const struct fuse_entry_backing_out *out,
+				  unsigned int size, const struct fuse_attr *attr,
+				  struct fuse_pt_bind *bind)
+{
+	bind->fb = NULL;
+	bind->subtree = false;
+	return 0;
+}
+
+static inline void fuse_pt_bind_put(struct fuse_pt_bind *bind) {}
+static inline void fuse_pt_bind_new_inode(struct inode *inode,
+					  struct fuse_pt_bind *bind) {}
+static inline bool fuse_pt_bind_matches(struct inode *inode,
+					const struct fuse_pt_bind *bind)
+{
+	return true;
+}
+
+static inline void fuse_pt_bind_dentry(struct dentry *entry,
+				       struct inode *inode) {}
+static inline bool fuse_pt_parent_is_subtree(struct dentry *entry)
+{
+	return false;
+}
+
+static inline void fuse_pt_evict_inode(struct inode *inode) {}
+
+#endif /* CONFIG_FUSE_PASSTHROUGH_DIR */
+
+/*
+ * Reached only behind fuse_inode_backed()/fuse_inode_subtree(), which are
+ * constant false without CONFIG_FUSE_PASSTHROUGH_DIR.
+ */
+
+/* passthrough_lookup.c */
+struct dentry *fuse_pt_lookup(struct inode *dir, struct dentry *entry,
+			      unsigned int flags);
+int fuse_pt_revalidate(struct dentry *entry, unsigned int flags);
+void fuse_pt_dentry_release(struct fuse_dentry *fd);
+int fuse_pt_backing_path(struct dentry *dentry, struct path *path);
+const struct cred *fuse_pt_override_creds(struct inode *inode);
+
+/* passthrough_inode.c */
+void fuse_pt_copyattr(struct inode *inode);
+int fuse_pt_getattr(struct mnt_idmap *idmap, const struct path *path,
+		    struct kstat *stat, u32 request_mask, unsigned int flags);
+int fuse_pt_permission(struct mnt_idmap *idmap, struct inode *inode, int mask);
+int fuse_pt_setattr(struct mnt_idmap *idmap, struct dentry *entry,
+		    struct iattr *attr);
+const char *fuse_pt_get_link(struct dentry *dentry, struct inode *inode,
+			     struct delayed_call *callback);
+int fuse_pt_getxattr(struct dentry *dentry, struct inode *inode,
+		     const char *name, void *value, size_t size);
+int fuse_pt_setxattr(struct mnt_idmap *idmap, struct dentry *dentry,
+		     struct inode *inode, const char *name, const void *value,
+		     size_t size, int flags);
+ssize_t fuse_pt_listxattr(struct dentry *dentry, char *list, size_t size);
+struct posix_acl *fuse_pt_get_acl(struct mnt_idmap *idmap,
+				  struct dentry *dentry, int type);
+struct posix_acl *fuse_pt_get_inode_acl(struct inode *inode, int type,
+					bool rcu);
+int fuse_pt_set_acl(struct mnt_idmap *idmap, struct dentry *dentry,
+		    struct posix_acl *acl, int type);
+int fuse_pt_statfs(struct dentry *dentry, struct kstatfs *buf);
+
+/* passthrough_file.c, passthrough_dir.c */
+extern const struct file_operations fuse_pt_file_operations;
+extern const struct file_operations fuse_pt_dir_operations;
+
+#endif /* _FS_FUSE_PASSTHROUGH_DIR_H */

@@ -1,0 +1,475 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * FUSE directory passthrough: inode operations of bound inodes
+ * (attributes, permission, symlinks, xattrs, POSIX ACLs, statfs).
+ *
+ * The caller is checked against the mode bits and ACLs of the backing
+ * inode (mirrored in the fuse inode) with its own credentials; the backing
+ * operation then runs with the server's credentials.
+ */
+
+#include "fuse_i.h"
+
+#include <linux/fs_stack.h>
+#include <linux/namei.h>
+#include <linux/posix_acl.h>
+#include <linux/xattr.h>
+
+/* One wrapper per backing VFS call: the place to audit idmaps and locks */
+
+static int fuse_pt_do_getattr(const struct path *path, struct kstat *stat,
+			      u32 request_mask, unsigned int flags)
+{
+	pr_debug("getattr(%pd2, 0x%x)\n", path->dentry, request_mask);
+	return vfs_getattr(path, stat, request_mask, flags);
+}
+
+static int fuse_pt_do_notify_change(const struct path *path,
+				    struct iattr *attr)
+{
+	struct inode *backing = d_inode(path->dentry);
+	int err;
+
+	pr_debug("notify_change(%pd2, 0x%x)\n", path->dentry, attr->ia_valid);
+	inode_lock(backing);
+	err = notify_change(mnt_idmap(path->mnt), path->dentry, attr, NULL);
+	inode_unlock(backing);
+	return err;
+}
+
+static ssize_t fuse_pt_do_getxattr(const struct path *path, const char *name,
+				   void *value, size_t size)
+{
+	pr_debug("getxattr(%pd2, \"%s\", %zu)\n", path->dentry, name, size);
+	return vfs_getxattr(mnt_idmap(path->mnt), path->dentry, name, value,
+			    size);
+}
+
+static int fuse_pt_do_setxattr(const struct path *path, const char *name,
+			       const void *value, size_t size, int flags)
+{
+	pr_debug("setxattr(%pd2, \"%s\", %zu, 0x%x)\n", path->dentry, name,
+		 size, flags);
+	return vfs_setxattr(mnt_idmap(path->mnt), path->dentry, name, value,
+			    size, flags);
+}
+
+static int fuse_pt_do_removexattr(const struct path *path, const char *name)
+{
+	pr_debug("removexattr(%pd2, \"%s\")\n", path->dentry, name);
+	return vfs_removexattr(mnt_idmap(path->mnt), path->dentry, name);
+}
+
+static ssize_t fuse_pt_do_listxattr(const struct path *path, char *list,
+				    size_t size)
+{
+	pr_debug("listxattr(%pd2, %zu)\n", path->dentry, size);
+	return vfs_listxattr(path->dentry, list, size);
+}
+
+/**
+ * fuse_pt_copyattr() - mirror the backing inode's attributes
+ * @inode: bound fuse inode
+ *
+ * Like ovl_copyattr(): the VFS uses the fuse inode's mode, owner, size and
+ * times (permission checks, setuid on exec, sticky directories, i_size),
+ * so they follow the backing inode.  The file type never changes.
+ */
+void fuse_pt_copyattr(struct inode *inode)
+{
+	struct inode *backing = get_fuse_inode(inode)->backing_inode;
+
+	spin_lock(&inode->i_lock);
+	inode->i_mode = (inode->i_mode & S_IFMT) | (backing->i_mode & ~S_IFMT);
+	inode->i_uid = backing->i_uid;
+	inode->i_gid = backing->i_gid;
+	inode->i_rdev = backing->i_rdev;
+	set_nlink(inode, backing->i_nlink);
+	fsstack_copy_inode_size(inode, backing);
+	inode_set_atime_to_ts(inode, inode_get_atime(backing));
+	inode_set_mtime_to_ts(inode, inode_get_mtime(backing));
+	inode_set_ctime_to_ts(inode, inode_get_ctime(backing));
+	spin_unlock(&inode->i_lock);
+}
+
+/**
+ * fuse_pt_getattr() - getattr/statx of a bound inode, always from backing
+ * @idmap: idmap of the fuse mount
+ * @path: fuse path
+ * @stat: result
+ * @request_mask: STATX_* wanted
+ * @flags: AT_* flags
+ *
+ * There is no attribute cache to go stale: every call asks the backing
+ * inode.  st_ino is the backing inode's, st_dev the fuse mount's.
+ *
+ * Return: 0 or a negative errno from the backing filesystem.
+ */
+int fuse_pt_getattr(struct mnt_idmap *idmap, const struct path *path,
+		    struct kstat *stat, u32 request_mask, unsigned int flags)
+{
+	struct inode *inode = d_inode(path->dentry);
+	const struct cred *old_cred;
+	struct path backing;
+	int err;
+
+	err = fuse_pt_backing_path(path->dentry, &backing);
+	if (err)
+		return err;
+
+	old_cred = fuse_pt_override_creds(inode);
+	err = fuse_pt_do_getattr(&backing, stat, request_mask, flags);
+	revert_creds(old_cred);
+	if (err)
+		return err;
+
+	fuse_pt_copyattr(inode);
+	stat->dev = inode->i_sb->s_dev;
+	return 0;
+}
+
+/**
+ * fuse_pt_permission() - may the caller do @mask to a bound inode?
+ * @idmap: idmap of the fuse mount
+ * @inode: bound fuse inode
+ * @mask: MAY_* mask
+ *
+ * The caller is checked against the backing inode's mode bits and ACLs
+ * with its own credentials (whether or not the mount has
+ * default_permissions), then the server's credentials against the backing
+ * inode, as overlayfs checks the mounter's.  No request is sent.
+ *
+ * Return: 0 or -EACCES, -EPERM, -EROFS, -ECHILD.
+ */
+int fuse_pt_permission(struct mnt_idmap *idmap, struct inode *inode, int mask)
+{
+	struct fuse_inode *fi = get_fuse_inode(inode);
+	struct inode *backing = fi->backing_inode;
+	const struct cred *old_cred;
+	int err;
+
+	/* The VFS decides on the fuse inode's mode and owner: keep them true */
+	if (unlikely(inode->i_mode != backing->i_mode ||
+		     !uid_eq(inode->i_uid, backing->i_uid) ||
+		     !gid_eq(inode->i_gid, backing->i_gid)))
+		fuse_pt_copyattr(inode);
+
+	err = generic_permission(idmap, backing, mask);
+	if (err)
+		return err;
+
+	old_cred = fuse_pt_override_creds(inode);
+	err = inode_permission(mnt_idmap(fi->backing_ctx->file->f_path.mnt),
+			       backing, mask);
+	revert_creds(old_cred);
+	return err;
+}
+
+/**
+ * fuse_pt_setattr() - chmod, chown, truncate, utimes of a bound inode
+ * @idmap: idmap of the fuse mount
+ * @entry: fuse dentry
+ * @attr: what to change
+ *
+ * The caller is checked by setattr_prepare() on the mirrored attributes,
+ * as on a local filesystem; the change is then made on the backing inode
+ * with the server's credentials.
+ *
+ * Return: 0 or a negative errno.
+ */
+int fuse_pt_setattr(struct mnt_idmap *idmap, struct dentry *entry,
+		    struct iattr *attr)
+{
+	struct inode *inode = d_inode(entry);
+	struct iattr battr = *attr;
+	const struct cred *old_cred;
+	struct path backing;
+	int err;
+
+	err = fuse_pt_backing_path(entry, &backing);
+	if (err)
+		return err;
+
+	fuse_pt_copyattr(inode);
+	err = setattr_prepare(idmap, entry, attr);
+	if (err)
+		return err;
+
+	/*
+	 * The fuse file is not the backing file: hand the backing
+	 * filesystem the passthrough file of an ftruncate(), if any.
+	 */
+	if (battr.ia_valid & ATTR_FILE) {
+		struct fuse_file *ff = attr->ia_file->private_data;
+
+		battr.ia_valid &= ~ATTR_FILE;
+		if (ff && fuse_file_passthrough(ff)) {
+			battr.ia_file = fuse_file_passthrough(ff);
+			battr.ia_valid |= ATTR_FILE;
+		}
+	}
+	/*
+	 * As in ovl_setattr(): let the backing filesystem compute the mode
+	 * that kills suid/sgid from its own, current mode (notify_change()
+	 * refuses ATTR_MODE together with ATTR_KILL_S*ID).
+	 */
+	if (battr.ia_valid & (ATTR_KILL_SUID | ATTR_KILL_SGID))
+		battr.ia_valid &= ~ATTR_MODE;
+
+	old_cred = fuse_pt_override_creds(inode);
+	err = fuse_pt_do_notify_change(&backing, &battr);
+	revert_creds(old_cred);
+	fuse_pt_copyattr(inode);
+	return err;
+}
+
+/**
+ * fuse_pt_get_link() - read a bound symlink from the backing filesystem
+ * @dentry: fuse dentry, NULL in RCU walk
+ * @inode: bound fuse inode
+ * @callback: to release the returned body
+ *
+ * Return: the link body or an ERR_PTR.
+ */
+const char *fuse_pt_get_link(struct dentry *dentry, struct inode *inode,
+			     struct delayed_call *callback)
+{
+	const struct cred *old_cred;
+	struct path backing;
+	const char *link;
+	int err;
+
+	if (!dentry)
+		return ERR_PTR(-ECHILD);
+	err = fuse_pt_backing_path(dentry, &backing);
+	if (err)
+		return ERR_PTR(err);
+
+	old_cred = fuse_pt_override_creds(inode);
+	link = vfs_get_link(backing.dentry, callback);
+	revert_creds(old_cred);
+	return link;
+}
+
+/**
+ * fuse_pt_getxattr() - read an xattr of a bound inode
+ * @dentry: fuse dentry
+ * @inode: bound fuse inode
+ * @name: full xattr name; the VFS already checked the caller
+ *	  (xattr_permission()) against the fuse inode
+ * @value: buffer
+ * @size: its size; 0 asks for the size
+ *
+ * Return: the size or a negative errno.
+ */
+int fuse_pt_getxattr(struct dentry *dentry, struct inode *inode,
+		     const char *name, void *value, size_t size)
+{
+	const struct cred *old_cred;
+	struct path backing;
+	ssize_t ret;
+
+	ret = fuse_pt_backing_path(dentry, &backing);
+	if (ret)
+		return ret;
+
+	old_cred = fuse_pt_override_creds(inode);
+	ret = fuse_pt_do_getxattr(&backing, name, value, size);
+	revert_creds(old_cred);
+	return ret;
+}
+
+/**
+ * fuse_pt_setxattr() - set or (@value NULL) remove an xattr
+ * @idmap: idmap of the fuse mount
+ * @dentry: fuse dentry
+ * @inode: bound fuse inode
+ * @name: full xattr name, already checked against the caller
+ * @value: new value, or NULL to remove
+ * @size: size of @value
+ * @flags: XATTR_CREATE, XATTR_REPLACE
+ *
+ * Return: 0 or a negative errno.
+ */
+int fuse_pt_setxattr(struct mnt_idmap *idmap, struct dentry *dentry,
+		     struct inode *inode, const char *name, const void *value,
+		     size_t size, int flags)
+{
+	const struct cred *old_cred;
+	struct path backing;
+	int err;
+
+	err = fuse_pt_backing_path(dentry, &backing);
+	if (err)
+		return err;
+
+	old_cred = fuse_pt_override_creds(inode);
+	if (value)
+		err = fuse_pt_do_setxattr(&backing, name, value, size, flags);
+	else
+		err = fuse_pt_do_removexattr(&backing, name);
+	revert_creds(old_cred);
+	fuse_pt_copyattr(inode);
+	return err;
+}
+
+/* Names the caller may see: trusted.* only with CAP_SYS_ADMIN, as locally */
+static bool fuse_pt_can_list(const char *name)
+{
+	return strncmp(name, XATTR_TRUSTED_PREFIX, XATTR_TRUSTED_PREFIX_LEN) ||
+		capable(CAP_SYS_ADMIN);
+}
+
+/**
+ * fuse_pt_listxattr() - list the xattrs of a bound inode
+ * @dentry: fuse dentry
+ * @list: buffer
+ * @size: its size; 0 asks for the size
+ *
+ * The list is read with the server's credentials and then filtered for
+ * the caller.
+ *
+ * Return: the size of the list or a negative errno.
+ */
+ssize_t fuse_pt_listxattr(struct dentry *dentry, char *list, size_t size)
+{
+	struct inode *inode = d_inode(dentry);
+	const struct cred *old_cred;
+	struct path backing;
+	size_t slen, remain;
+	ssize_t res;
+	char *s;
+
+	res = fuse_pt_backing_path(dentry, &backing);
+	if (res)
+		return res;
+
+	old_cred = fuse_pt_override_creds(inode);
+	res = fuse_pt_do_listxattr(&backing, list, size);
+	revert_creds(old_cred);
+	if (res <= 0 || !size)
+		return res;
+
+	for (s = list, remain = res; remain; s += slen) {
+		slen = strnlen(s, remain) + 1;
+		if (WARN_ON(slen > remain))
+			return -EIO;
+		remain -= slen;
+		if (!fuse_pt_can_list(s)) {
+			res -= slen;
+			memmove(s, s + slen, remain);
+			slen = 0;
+		}
+	}
+	return res;
+}
+
+/**
+ * fuse_pt_get_acl() - POSIX ACL of a bound inode, for getxattr
+ * @idmap: idmap of the fuse mount
+ * @dentry: fuse dentry
+ * @type: ACL_TYPE_ACCESS or ACL_TYPE_DEFAULT
+ *
+ * Return: the ACL, NULL, or an ERR_PTR.
+ */
+struct posix_acl *fuse_pt_get_acl(struct mnt_idmap *idmap,
+				  struct dentry *dentry, int type)
+{
+	struct inode *inode = d_inode(dentry);
+	const struct cred *old_cred;
+	struct posix_acl *acl;
+	struct path backing;
+	int err;
+
+	err = fuse_pt_backing_path(dentry, &backing);
+	if (err)
+		return ERR_PTR(err);
+
+	old_cred = fuse_pt_override_creds(inode);
+	acl = vfs_get_acl(mnt_idmap(backing.mnt), backing.dentry,
+			  type == ACL_TYPE_ACCESS ? XATTR_NAME_POSIX_ACL_ACCESS :
+			  XATTR_NAME_POSIX_ACL_DEFAULT);
+	revert_creds(old_cred);
+	if (acl == ERR_PTR(-ENODATA) || acl == ERR_PTR(-EOPNOTSUPP))
+		return NULL;
+	return acl;
+}
+
+/**
+ * fuse_pt_get_inode_acl() - POSIX ACL for permission checks
+ * @inode: bound fuse inode
+ * @type: ACL_TYPE_ACCESS or ACL_TYPE_DEFAULT
+ * @rcu: in RCU walk
+ *
+ * Return: the backing inode's ACL (cached there), NULL or an ERR_PTR.
+ */
+struct posix_acl *fuse_pt_get_inode_acl(struct inode *inode, int type,
+					bool rcu)
+{
+	struct inode *backing = get_fuse_inode(inode)->backing_inode;
+
+	if (rcu)
+		return get_cached_acl_rcu(backing, type);
+	return get_inode_acl(backing, type);
+}
+
+/**
+ * fuse_pt_set_acl() - set or remove a POSIX ACL of a bound inode
+ * @idmap: idmap of the fuse mount
+ * @dentry: fuse dentry
+ * @acl: new ACL, NULL to remove
+ * @type: ACL_TYPE_ACCESS or ACL_TYPE_DEFAULT
+ *
+ * The VFS checked that the caller owns the inode.
+ *
+ * Return: 0 or a negative errno.
+ */
+int fuse_pt_set_acl(struct mnt_idmap *idmap, struct dentry *dentry,
+		    struct posix_acl *acl, int type)
+{
+	struct inode *inode = d_inode(dentry);
+	const char *name = type == ACL_TYPE_ACCESS ?
+		XATTR_NAME_POSIX_ACL_ACCESS : XATTR_NAME_POSIX_ACL_DEFAULT;
+	const struct cred *old_cred;
+	struct path backing;
+	int err;
+
+	err = fuse_pt_backing_path(dentry, &backing);
+	if (err)
+		return err;
+
+	old_cred = fuse_pt_override_creds(inode);
+	if (acl)
+		err = vfs_set_acl(mnt_idmap(backing.mnt), backing.dentry, name,
+				  acl);
+	else
+		err = vfs_remove_acl(mnt_idmap(backing.mnt), backing.dentry,
+				     name);
+	revert_creds(old_cred);
+	fuse_pt_copyattr(inode);
+	return err;
+}
+
+/**
+ * fuse_pt_statfs() - statfs of the backing filesystem
+ * @dentry: fuse dentry of a bound inode
+ * @buf: result; f_type stays FUSE_SUPER_MAGIC, as for any fuse path
+ *
+ * Return: 0 or a negative errno.
+ */
+int fuse_pt_statfs(struct dentry *dentry, struct kstatfs *buf)
+{
+	const struct cred *old_cred;
+	struct path backing;
+	int err;
+
+	err = fuse_pt_backing_path(dentry, &backing);
+	if (err)
+		return err;
+
+	old_cred = fuse_pt_override_creds(d_inode(dentry));
+	err = vfs_statfs(&backing, buf);
+	revert_creds(old_cred);
+	buf->f_type = FUSE_SUPER_MAGIC;
+	return err;
+}

@@ -1,0 +1,466 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * FUSE directory passthrough: binding at lookup time, subtree lookups,
+ * revalidation against the backing tree and inode lifetime.
+ *
+ * A fuse inode is bound to a backing inode once, when it is instantiated,
+ * and stays bound until it is evicted.  It is bound either by the server,
+ * with a struct fuse_entry_backing_out naming a backing_id in an entry
+ * reply, or by the kernel, when it looks the name up in the backing
+ * directory of a passthrough subtree.  See
+ * Documentation/filesystems/fuse-dir-passthrough.rst.
+ */
+
+#include "fuse_i.h"
+
+#include <linux/file.h>
+#include <linux/namei.h>
+
+/* Entry timeout of kernel-made dentries: they are revalidated otherwise */
+#define FUSE_PT_DENTRY_FOREVER	(1ULL << 62)
+
+/**
+ * fuse_pt_override_creds() - switch to the credentials of a bound inode
+ * @inode: fuse inode bound to a backing inode
+ *
+ * Every operation on the backing tree runs with the credentials of the
+ * server that registered the backing file (FUSE_DEV_IOC_BACKING_OPEN),
+ * as overlayfs runs them with the mounter's.
+ *
+ * Return: the previous credentials, for revert_creds().
+ */
+const struct cred *fuse_pt_override_creds(struct inode *inode)
+{
+	return override_creds(get_fuse_inode(inode)->backing_ctx->cred);
+}
+
+static void fuse_pt_warn(struct fuse_conn *fc, const char *what, int id)
+{
+	pr_warn_ratelimited("fuse: bad entry backing reply (backing_id %d): %s\n",
+			    id, what);
+}
+
+/**
+ * fuse_pt_resolve() - check an entry reply's backing argument
+ * @fc: connection
+ * @out: the argument as received
+ * @size: how many bytes of it the server sent (0: none)
+ * @attr: attributes of the entry from the same reply
+ * @bind: result; bind->fb holds a reference when set
+ *
+ * A reply without the argument, or with backing_id 0, binds nothing.  Any
+ * other malformed argument is a server error and fails the operation.
+ *
+ * Return: 0 or -EIO.
+ */
+int fuse_pt_resolve(struct fuse_conn *fc, const struct fuse_entry_backing_out *out,
+		    unsigned int size, const struct fuse_attr *attr,
+		    struct fuse_pt_bind *bind)
+{
+	struct fuse_backing *fb;
+	umode_t mode;
+
+	bind->fb = NULL;
+	bind->subtree = false;
+	if (!size)
+		return 0;
+	if (size != sizeof(*out)) {
+		fuse_pt_warn(fc, "truncated argument", 0);
+		return -EIO;
+	}
+	if ((out->flags & ~FUSE_ENTRY_BACKING_SUBTREE) || out->reserved[0] ||
+	    out->reserved[1] || out->reserved[2]) {
+		fuse_pt_warn(fc, "unknown flags or reserved fields set",
+			     out->backing_id);
+		return -EIO;
+	}
+	if (!out->backing_id && !out->flags)
+		return 0;
+	if (out->backing_id <= 0) {
+		fuse_pt_warn(fc, "invalid id", out->backing_id);
+		return -EIO;
+	}
+	if (attr->flags & FUSE_ATTR_SUBMOUNT) {
+		fuse_pt_warn(fc, "submount cannot be bound", out->backing_id);
+		return -EIO;
+	}
+
+	fb = fuse_backing_lookup(fc, out->backing_id);
+	if (!fb) {
+		fuse_pt_warn(fc, "unknown id", out->backing_id);
+		return -EIO;
+	}
+	mode = file_inode(fb->file)->i_mode;
+	if ((mode ^ attr->mode) & S_IFMT) {
+		fuse_pt_warn(fc, "file type differs from attr", out->backing_id);
+		goto out_put;
+	}
+	if ((out->flags & FUSE_ENTRY_BACKING_SUBTREE) && !S_ISDIR(mode)) {
+		fuse_pt_warn(fc, "subtree of a non-directory", out->backing_id);
+		goto out_put;
+	}
+	bind->fb = fb;
+	bind->subtree = out->flags & FUSE_ENTRY_BACKING_SUBTREE;
+	return 0;
+
+out_put:
+	fuse_backing_put(fb);
+	return -EIO;
+}
+
+/**
+ * fuse_pt_bind_put() - drop what fuse_pt_resolve() took and was not used
+ * @bind: resolved binding
+ */
+void fuse_pt_bind_put(struct fuse_pt_bind *bind)
+{
+	fuse_backing_put(bind->fb);
+	bind->fb = NULL;
+}
+
+/* Attributes of a new fuse inode, taken from its backing inode */
+static void fuse_pt_fill_attr(struct inode *inode, struct inode *backing,
+			      struct fuse_attr *attr)
+{
+	struct fuse_conn *fc = get_fuse_conn(inode);
+	struct timespec64 mtime = inode_get_mtime(backing);
+	struct timespec64 ctime = inode_get_ctime(backing);
+
+	memset(attr, 0, sizeof(*attr));
+	attr->ino = backing->i_ino;
+	attr->mode = backing->i_mode;
+	attr->size = i_size_read(backing);
+	attr->nlink = backing->i_nlink;
+	attr->uid = from_kuid(fc->user_ns, backing->i_uid);
+	attr->gid = from_kgid(fc->user_ns, backing->i_gid);
+	attr->rdev = new_encode_dev(backing->i_rdev);
+	attr->mtime = mtime.tv_sec;
+	attr->mtimensec = mtime.tv_nsec;
+	attr->ctime = ctime.tv_sec;
+	attr->ctimensec = ctime.tv_nsec;
+}
+
+/*
+ * Finish a new (I_NEW) inode whose backing_inode and backing_ctx are set
+ * and referenced: pick the passthrough file operations and copy the
+ * attributes.  Inode operations stay fuse's; they check
+ * fuse_inode_backed() first.
+ */
+static void fuse_pt_init_inode(struct inode *inode, bool subtree)
+{
+	struct fuse_inode *fi = get_fuse_inode(inode);
+
+	if (subtree)
+		set_bit(FUSE_I_PT_SUBTREE, &fi->state);
+	if (S_ISREG(inode->i_mode))
+		inode->i_fop = &fuse_pt_file_operations;
+	else if (S_ISDIR(inode->i_mode) && subtree)
+		inode->i_fop = &fuse_pt_dir_operations;
+	inode->i_ino = fi->backing_inode->i_ino;
+	fi->orig_ino = fi->backing_inode->i_ino;
+	fuse_pt_copyattr(inode);
+}
+
+/**
+ * fuse_pt_bind_new_inode() - bind a new server-made inode
+ * @inode: fuse inode, still I_NEW, initialized from the reply's attributes
+ * @bind: resolved binding; its reference moves to the inode
+ */
+void fuse_pt_bind_new_inode(struct inode *inode, struct fuse_pt_bind *bind)
+{
+	struct fuse_inode *fi = get_fuse_inode(inode);
+
+	if (!bind || !bind->fb)
+		return;
+	fi->backing_ctx = bind->fb;
+	fi->backing_inode = file_inode(bind->fb->file);
+	ihold(fi->backing_inode);
+	bind->fb = NULL;
+	fuse_pt_init_inode(inode, bind->subtree);
+}
+
+/**
+ * fuse_pt_bind_matches() - may an existing inode take this reply?
+ * @inode: fuse inode found by nodeid
+ * @bind: resolved binding of the reply
+ *
+ * Bindings are made at instantiation and never change: a reply naming a
+ * different backing inode (or none for an unbound inode that the reply
+ * wants bound) is refused.  A reply without the argument leaves an
+ * existing binding alone.
+ *
+ * Return: true if the reply is consistent with the inode.
+ */
+bool fuse_pt_bind_matches(struct inode *inode, const struct fuse_pt_bind *bind)
+{
+	struct fuse_inode *fi = get_fuse_inode(inode);
+
+	if (!bind->fb)
+		return true;
+	if (fi->backing_inode == file_inode(bind->fb->file) &&
+	    bind->subtree == fuse_inode_subtree(inode))
+		return true;
+	pr_warn_ratelimited("fuse: node %llu is already %s; binding refused\n",
+			    fi->nodeid, fi->backing_inode ?
+			    "bound to another backing inode" : "served unbound");
+	return false;
+}
+
+/**
+ * fuse_pt_bind_dentry() - give a server-made dentry its backing path
+ * @entry: new dentry, not yet hashed
+ * @inode: the inode it will be spliced to, or NULL
+ *
+ * The backing path of an inode bound by the server is the path of the
+ * registered backing file.
+ */
+void fuse_pt_bind_dentry(struct dentry *entry, struct inode *inode)
+{
+	struct fuse_dentry *fd = fuse_dentry(entry);
+	struct fuse_inode *fi;
+
+	if (!inode || !fuse_inode_backed(inode) || fd->backing_path.dentry)
+		return;
+	fi = get_fuse_inode(inode);
+	fd->backing_path = fi->backing_ctx->file->f_path;
+	path_get(&fd->backing_path);
+}
+
+/**
+ * fuse_pt_backing_path() - the backing path of a dentry of a bound inode
+ * @dentry: fuse dentry of a bound inode
+ * @path: result, valid as long as @dentry is held; no reference taken
+ *
+ * Return: 0, or -EIO for a dentry that has none (instantiated without
+ * the kernel seeing the binding, e.g. through an NFS file handle).
+ */
+int fuse_pt_backing_path(struct dentry *dentry, struct path *path)
+{
+	struct fuse_dentry *fd = fuse_dentry(dentry);
+	struct fuse_inode *fi = get_fuse_inode(d_inode(dentry));
+
+	if (fd->backing_path.dentry) {
+		*path = fd->backing_path;
+		return 0;
+	}
+	if (fi->nodeid && fi->backing_ctx) {
+		*path = fi->backing_ctx->file->f_path;
+		return 0;
+	}
+	return -EIO;
+}
+
+struct fuse_pt_key {
+	struct inode *backing;
+	struct fuse_backing *ctx;
+};
+
+static int fuse_pt_inode_test(struct inode *inode, void *data)
+{
+	struct fuse_inode *fi = get_fuse_inode(inode);
+	struct fuse_pt_key *key = data;
+
+	return !fi->nodeid && fi->backing_inode == key->backing &&
+		fi->backing_ctx == key->ctx;
+}
+
+/* Under inode_hash_lock: make the new inode findable by its key at once */
+static int fuse_pt_inode_set(struct inode *inode, void *data)
+{
+	struct fuse_inode *fi = get_fuse_inode(inode);
+	struct fuse_pt_key *key = data;
+
+	fi->nodeid = 0;
+	fi->backing_inode = key->backing;
+	fi->backing_ctx = key->ctx;
+	return 0;
+}
+
+/*
+ * The fuse inode of a backing inode found below a subtree root.  Such
+ * inodes have no node id (the server never hears of them, so nothing is
+ * forgotten either) and are hashed by backing inode: hard links share
+ * one fuse inode.
+ */
+static struct inode *fuse_pt_iget(struct super_block *sb, struct inode *backing,
+				  struct fuse_backing *ctx)
+{
+	struct fuse_pt_key key = { .backing = backing, .ctx = ctx };
+	struct fuse_attr attr;
+	struct inode *inode;
+
+	inode = iget5_locked(sb, (unsigned long)backing, fuse_pt_inode_test,
+			     fuse_pt_inode_set, &key);
+	if (!inode)
+		return ERR_PTR(-ENOMEM);
+	if (inode->i_state & I_NEW) {
+		ihold(backing);
+		fuse_backing_get(ctx);
+		fuse_pt_fill_attr(inode, backing, &attr);
+		fuse_init_new_inode(inode, 0, &attr);
+		fuse_pt_init_inode(inode, S_ISDIR(backing->i_mode));
+		unlock_new_inode(inode);
+	}
+	return inode;
+}
+
+/**
+ * fuse_pt_lookup() - look up a name in a passthrough subtree directory
+ * @dir: subtree directory
+ * @entry: dentry to instantiate
+ * @flags: lookup flags
+ *
+ * The name is looked up in the backing directory with the server's
+ * credentials; nothing is sent to the server.  Mounts on the backing tree
+ * are not crossed and symlinks are returned, not followed.
+ *
+ * Return: as for inode_operations.lookup.
+ */
+struct dentry *fuse_pt_lookup(struct inode *dir, struct dentry *entry,
+			      unsigned int flags)
+{
+	struct fuse_inode *dfi = get_fuse_inode(dir);
+	struct fuse_dentry *fd = fuse_dentry(entry);
+	const struct cred *old_cred;
+	struct dentry *backing;
+	struct inode *inode;
+	struct path parent;
+	int err;
+
+	err = fuse_pt_backing_path(entry->d_parent, &parent);
+	if (err)
+		return ERR_PTR(err);
+
+	old_cred = fuse_pt_override_creds(dir);
+	backing = lookup_one_unlocked(mnt_idmap(parent.mnt), entry->d_name.name,
+				      parent.dentry, entry->d_name.len);
+	revert_creds(old_cred);
+	if (IS_ERR(backing))
+		return ERR_CAST(backing);
+
+	pr_debug("%s: %pd -> %pd (%s)\n", __func__, entry, backing,
+		 d_is_negative(backing) ? "negative" : "positive");
+	if (d_is_negative(backing)) {
+		dput(backing);
+		return d_splice_alias(NULL, entry);
+	}
+
+	inode = fuse_pt_iget(dir->i_sb, d_inode(backing), dfi->backing_ctx);
+	if (IS_ERR(inode)) {
+		dput(backing);
+		return ERR_CAST(inode);
+	}
+	fd->backing_path.mnt = mntget(parent.mnt);
+	fd->backing_path.dentry = backing;
+	fd->backing_seq = raw_read_seqcount(&backing->d_seq);
+	fd->time = get_jiffies_64() + FUSE_PT_DENTRY_FOREVER;
+
+	return d_splice_alias(inode, entry);
+}
+
+/**
+ * fuse_pt_parent_is_subtree() - is this dentry made by a subtree lookup?
+ * @entry: fuse dentry, possibly in RCU walk
+ *
+ * Return: true if its parent directory is a passthrough subtree.
+ */
+bool fuse_pt_parent_is_subtree(struct dentry *entry)
+{
+	struct inode *dir = d_inode_rcu(READ_ONCE(entry->d_parent));
+
+	return dir && fuse_inode_subtree(dir);
+}
+
+/* Does the backing dentry still sit at the fuse dentry's name? */
+static bool fuse_pt_same_name(struct dentry *entry, struct dentry *backing,
+			      struct dentry *backing_parent, unsigned int *seq)
+{
+	bool same;
+
+	spin_lock(&entry->d_lock);
+	spin_lock_nested(&backing->d_lock, DENTRY_D_LOCK_NESTED);
+	same = !d_unhashed(backing) && backing->d_parent == backing_parent &&
+		backing->d_name.len == entry->d_name.len &&
+		!memcmp(backing->d_name.name, entry->d_name.name,
+			entry->d_name.len);
+	*seq = raw_read_seqcount(&backing->d_seq);
+	spin_unlock(&backing->d_lock);
+	spin_unlock(&entry->d_lock);
+	return same;
+}
+
+/**
+ * fuse_pt_revalidate() - revalidate a dentry below a subtree root
+ * @entry: fuse dentry whose parent is a subtree directory
+ * @flags: lookup flags
+ *
+ * The dentry is valid while its backing dentry is still hashed, positive,
+ * under the parent's backing dentry and at the same name: a change made
+ * directly on the backing tree (unlink, rename, create over a negative
+ * entry) is seen at once.  Negative dentries are always looked up again.
+ *
+ * Return: 1 if valid, 0 if not, -ECHILD to retry out of RCU walk.
+ */
+int fuse_pt_revalidate(struct dentry *entry, unsigned int flags)
+{
+	struct fuse_dentry *fd = fuse_dentry(entry);
+	struct dentry *backing = fd->backing_path.dentry;
+	struct dentry *parent;
+	struct path bparent;
+	unsigned int seq;
+	bool valid;
+
+	if (!backing || d_unhashed(backing) || d_is_negative(backing))
+		return 0;
+
+	if (flags & LOOKUP_RCU) {
+		/* Nothing moved, dropped or unlinked it since last checked */
+		if (raw_read_seqcount(&backing->d_seq) != READ_ONCE(fd->backing_seq))
+			return -ECHILD;
+		if (backing->d_flags & DCACHE_OP_REVALIDATE)
+			return -ECHILD;
+		return 1;
+	}
+
+	parent = dget_parent(entry);
+	valid = d_inode(parent) && fuse_inode_subtree(d_inode(parent)) &&
+		!fuse_pt_backing_path(parent, &bparent) &&
+		fuse_pt_same_name(entry, backing, bparent.dentry, &seq);
+	dput(parent);
+	if (!valid)
+		return 0;
+	if (backing->d_flags & DCACHE_OP_REVALIDATE) {
+		int ret = backing->d_op->d_revalidate(backing, flags);
+
+		if (ret <= 0)
+			return ret;
+	}
+	WRITE_ONCE(fd->backing_seq, seq);
+	return 1;
+}
+
+/**
+ * fuse_pt_dentry_release() - drop a dentry's backing path
+ * @fd: fuse dentry data
+ */
+void fuse_pt_dentry_release(struct fuse_dentry *fd)
+{
+	if (fd->backing_path.dentry)
+		path_put(&fd->backing_path);
+}
+
+/**
+ * fuse_pt_evict_inode() - end of a binding
+ * @inode: fuse inode being evicted
+ */
+void fuse_pt_evict_inode(struct inode *inode)
+{
+	struct fuse_inode *fi = get_fuse_inode(inode);
+
+	if (!fi->backing_inode)
+		return;
+	iput(fi->backing_inode);
+	fuse_backing_put(fi->backing_ctx);
+	fi->backing_inode = NULL;
+	fi->backing_ctx = NULL;
+}
