@@ -147,7 +147,31 @@ int fuse_pt_set_acl(struct mnt_idmap *idmap, struct dentry *dentry,
 		    struct posix_acl *acl, int type);
 int fuse_pt_statfs(struct dentry *dentry, struct kstatfs *buf);
 
+/* passthrough_dir.c: namespace changes in a subtree directory */
+int fuse_pt_create_open(struct mnt_idmap *idmap, struct inode *dir,
+			struct dentry *entry, struct file *file,
+			unsigned int flags, umode_t mode);
+int fuse_pt_mknod(struct mnt_idmap *idmap, struct inode *dir,
+		  struct dentry *entry, umode_t mode, dev_t rdev);
+int fuse_pt_tmpfile(struct mnt_idmap *idmap, struct inode *dir,
+		    struct file *file, umode_t mode);
+int fuse_pt_mkdir(struct mnt_idmap *idmap, struct inode *dir,
+		  struct dentry *entry, umode_t mode);
+int fuse_pt_symlink(struct mnt_idmap *idmap, struct inode *dir,
+		    struct dentry *entry, const char *link);
+int fuse_pt_unlink(struct inode *dir, struct dentry *entry);
+int fuse_pt_rmdir(struct inode *dir, struct dentry *entry);
+int fuse_pt_rename(struct mnt_idmap *idmap, struct inode *olddir,
+		   struct dentry *oldent, struct inode *newdir,
+		   struct dentry *newent, unsigned int flags);
+int fuse_pt_link(struct dentry *entry, struct inode *newdir,
+		 struct dentry *newent);
+
 /* passthrough_file.c, passthrough_dir.c */
+int fuse_pt_open(struct inode *inode, struct file *file);
+int fuse_pt_release(struct inode *inode, struct file *file);
+int fuse_pt_fsync(struct file *file, loff_t start, loff_t end, int datasync);
+loff_t fuse_pt_llseek(struct file *file, loff_t offset, int whence);
 extern const struct file_operations fuse_pt_file_operations;
 extern const struct file_operations fuse_pt_dir_operations;
 

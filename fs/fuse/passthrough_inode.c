@@ -11,8 +11,10 @@
 #include "fuse_i.h"
 
 #include <linux/fs_stack.h>
+#include <linux/magic.h>
 #include <linux/namei.h>
 #include <linux/posix_acl.h>
+#include <linux/statfs.h>
 #include <linux/xattr.h>
 
 /* One wrapper per backing VFS call: the place to audit idmaps and locks */

@@ -1,0 +1,208 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * FUSE directory passthrough: open files of bound inodes.
+ *
+ * Every open of a bound inode opens a backing file (backing_file_open(),
+ * so /proc/PID/maps and locks name the right file) with the server's
+ * credentials.  No FUSE_OPEN, FUSE_FLUSH or FUSE_RELEASE is sent; read,
+ * write, splice and mmap are upstream's passthrough helpers.
+ */
+
+#include "fuse_i.h"
+
+#include <linux/backing-file.h>
+#include <linux/file.h>
+
+/**
+ * fuse_pt_open() - open (or opendir) a bound inode
+ * @inode: bound fuse inode
+ * @file: the fuse file being opened; the VFS already checked the caller's
+ *	  permission on the inode
+ *
+ * Return: 0 or a negative errno from the backing filesystem.
+ */
+int fuse_pt_open(struct inode *inode, struct file *file)
+{
+	struct fuse_inode *fi = get_fuse_inode(inode);
+	int flags = file->f_flags & ~(O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC);
+	struct file *backing_file;
+	struct fuse_file *ff;
+	struct path path;
+	int err;
+
+	if (fuse_is_bad(inode))
+		return -EIO;
+	err = fuse_pt_backing_path(file->f_path.dentry, &path);
+	if (err)
+		return err;
+	if (S_ISREG(inode->i_mode)) {
+		err = generic_file_open(inode, file);
+		if (err)
+			return err;
+	}
+
+	/* No server file handle: the release path sends nothing either */
+	ff = fuse_file_alloc(get_fuse_mount(inode), false);
+	if (!ff)
+		return -ENOMEM;
+	ff->nodeid = fi->nodeid;
+
+	backing_file = backing_file_open(file, flags, &path,
+					 fi->backing_ctx->cred);
+	if (IS_ERR(backing_file)) {
+		fuse_file_free(ff);
+		return PTR_ERR(backing_file);
+	}
+	ff->passthrough = backing_file;
+	ff->cred = get_cred(fi->backing_ctx->cred);
+	file->private_data = ff;
+	pr_debug("%s: %pD -> %pD\n", __func__, file, backing_file);
+	return 0;
+}
+
+/**
+ * fuse_pt_release() - last close of a file opened by fuse_pt_open()
+ * @inode: bound fuse inode
+ * @file: fuse file
+ *
+ * Return: 0.
+ */
+int fuse_pt_release(struct inode *inode, struct file *file)
+{
+	struct fuse_file *ff = file->private_data;
+
+	fuse_passthrough_release(ff, NULL);
+	fuse_file_free(ff);
+	return 0;
+}
+
+static int fuse_pt_flush(struct file *file, fl_owner_t id)
+{
+	struct fuse_file *ff = file->private_data;
+	struct file *backing_file = fuse_file_passthrough(ff);
+	const struct cred *old_cred;
+	int err = 0;
+
+	if (backing_file->f_op->flush) {
+		old_cred = override_creds(ff->cred);
+		err = backing_file->f_op->flush(backing_file, id);
+		revert_creds(old_cred);
+	}
+	return err;
+}
+
+/**
+ * fuse_pt_fsync() - fsync, fdatasync and fsync of a directory
+ * @file: fuse file
+ * @start: first byte
+ * @end: last byte
+ * @datasync: only data and what is needed to reach it
+ *
+ * Return: 0 or a negative errno.
+ */
+int fuse_pt_fsync(struct file *file, loff_t start, loff_t end, int datasync)
+{
+	struct fuse_file *ff = file->private_data;
+	const struct cred *old_cred;
+	int err;
+
+	old_cred = override_creds(ff->cred);
+	err = vfs_fsync_range(fuse_file_passthrough(ff), start, end, datasync);
+	revert_creds(old_cred);
+	return err;
+}
+
+/**
+ * fuse_pt_llseek() - lseek of files and directories, done by the backing file
+ * @file: fuse file
+ * @offset: offset
+ * @whence: SEEK_*, including SEEK_DATA and SEEK_HOLE
+ *
+ * As in ovl_llseek(): the fuse file's position is the master copy, the
+ * backing file knows the limits, holes and directory cookies.
+ *
+ * Return: the new position or a negative errno.
+ */
+loff_t fuse_pt_llseek(struct file *file, loff_t offset, int whence)
+{
+	struct fuse_file *ff = file->private_data;
+	struct file *backing_file = fuse_file_passthrough(ff);
+	struct inode *inode = file_inode(file);
+	const struct cred *old_cred;
+	loff_t ret;
+
+	if (offset == 0) {
+		if (whence == SEEK_CUR)
+			return file->f_pos;
+		if (whence == SEEK_SET)
+			return vfs_setpos(file, 0, 0);
+	}
+
+	inode_lock(inode);
+	backing_file->f_pos = file->f_pos;
+	old_cred = override_creds(ff->cred);
+	ret = vfs_llseek(backing_file, offset, whence);
+	revert_creds(old_cred);
+	file->f_pos = backing_file->f_pos;
+	inode_unlock(inode);
+	return ret;
+}
+
+/*
+ * The backing write runs with the server's credentials, which would keep
+ * setuid/setgid bits that a write by the caller must clear: clear them
+ * first as the caller, as ovl_write_iter() does.  A backing inode marked
+ * S_NOSEC has nothing to clear.
+ */
+static ssize_t fuse_pt_write_iter(struct kiocb *iocb, struct iov_iter *from)
+{
+	struct file *file = iocb->ki_filp;
+	struct inode *inode = file_inode(file);
+	int err;
+
+	if (!IS_NOSEC(get_fuse_inode(inode)->backing_inode)) {
+		inode_lock(inode);
+		fuse_pt_copyattr(inode);
+		err = file_remove_privs(file);
+		inode_unlock(inode);
+		if (err)
+			return err;
+	}
+	return fuse_passthrough_write_iter(iocb, from);
+}
+
+static long fuse_pt_fallocate(struct file *file, int mode, loff_t offset,
+			      loff_t len)
+{
+	struct fuse_file *ff = file->private_data;
+	struct inode *inode = file_inode(file);
+	const struct cred *old_cred;
+	long ret;
+
+	inode_lock(inode);
+	old_cred = override_creds(ff->cred);
+	ret = vfs_fallocate(fuse_file_passthrough(ff), mode, offset, len);
+	revert_creds(old_cred);
+	fuse_pt_copyattr(inode);
+	inode_unlock(inode);
+	return ret;
+}
+
+static int fuse_pt_mmap(struct file *file, struct vm_area_struct *vma)
+{
+	return fuse_passthrough_mmap(file, vma);
+}
+
+const struct file_operations fuse_pt_file_operations = {
+	.open		= fuse_pt_open,
+	.release	= fuse_pt_release,
+	.flush		= fuse_pt_flush,
+	.fsync		= fuse_pt_fsync,
+	.llseek		= fuse_pt_llseek,
+	.read_iter	= fuse_passthrough_read_iter,
+	.write_iter	= fuse_pt_write_iter,
+	.splice_read	= fuse_passthrough_splice_read,
+	.splice_write	= fuse_passthrough_splice_write,
+	.mmap		= fuse_pt_mmap,
+	.fallocate	= fuse_pt_fallocate,
+};
