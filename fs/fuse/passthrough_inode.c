@@ -23,6 +23,9 @@ static int fuse_pt_do_getattr(const struct path *path, struct kstat *stat,
 			      u32 request_mask, unsigned int flags)
 {
 	pr_debug("getattr(%pd2, 0x%x)\n", path->dentry, request_mask);
+	/* As ovl_do_getattr(): a nosec getattr stays nosec all the way down */
+	if (flags & AT_GETATTR_NOSEC)
+		return vfs_getattr_nosec(path, stat, request_mask, flags);
 	return vfs_getattr(path, stat, request_mask, flags);
 }
 
