@@ -50,7 +50,7 @@ struct fuse_pt_bind {
 /* True for any fuse inode bound to a backing inode */
 static inline bool fuse_inode_backed(struct inode *inode)
 {
-	return READ_ONCE(get_fuse_inode(inode)->backing_inode) != NULL;
+	return !!READ_ONCE(get_fuse_inode(inode)->backing_inode);
 }
 
 /* True for a directory whose whole subtree is served from its backing dir */

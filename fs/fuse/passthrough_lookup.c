@@ -17,7 +17,7 @@
 #include <linux/namei.h>
 
 /* Entry timeout of kernel-made dentries: they are revalidated otherwise */
-#define FUSE_PT_DENTRY_FOREVER	(1ULL << 62)
+#define FUSE_PT_DENTRY_FOREVER	BIT_ULL(62)
 
 /**
  * fuse_pt_override_creds() - switch to the credentials of a bound inode

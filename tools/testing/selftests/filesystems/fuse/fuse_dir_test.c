@@ -139,22 +139,17 @@ FIXTURE(subtree) {
  * Paths below the mount point and below the backing directory of "tree";
  * mp2()/bp2() use a second buffer, for calls that take two paths.
  */
-static const char *mpath(FIXTURE_DATA(subtree) *self, int i, const char *rel)
+static const char *join(char *buf, const char *base, const char *rel)
 {
-	snprintf(self->path[i], PATH_MAX, "%s/%s", ftd_mnt(self->d), rel);
-	return self->path[i];
+	snprintf(buf, PATH_MAX, "%s/%s", base, rel);
+	return buf;
 }
 
-static const char *bpath(FIXTURE_DATA(subtree) *self, int i, const char *rel)
-{
-	snprintf(self->bpath[i], PATH_MAX, "%s/%s", self->back, rel);
-	return self->bpath[i];
-}
-
-#define mp(self, rel)	mpath(self, 0, rel)
-#define mp2(self, rel)	mpath(self, 1, rel)
-#define bp(self, rel)	bpath(self, 0, rel)
-#define bp2(self, rel)	bpath(self, 1, rel)
+/* In tests, with self the fixture data */
+#define mp(rel)		join(self->path[0], ftd_mnt(self->d), rel)
+#define mp2(rel)	join(self->path[1], ftd_mnt(self->d), rel)
+#define bp(rel)		join(self->bpath[0], self->back, rel)
+#define bp2(rel)	join(self->bpath[1], self->back, rel)
 
 FIXTURE_SETUP(subtree)
 {
@@ -163,18 +158,18 @@ FIXTURE_SETUP(subtree)
 	int fd;
 
 	ASSERT_EQ(0, ftd_private_mntns());
-	strcpy(self->back, "/tmp/fdt-back.XXXXXX");
+	snprintf(self->back, sizeof(self->back), "/tmp/fdt-back.XXXXXX");
 	ASSERT_NE(NULL, mkdtemp(self->back));
 	ASSERT_EQ(0, chmod(self->back, 0755));
 	snprintf(self->single, sizeof(self->single), "%s.single", self->back);
 
 	/* the backing tree */
-	ASSERT_EQ(0, put_file(bp(self, "a"), content_a, 0644));
-	ASSERT_EQ(0, mkdir(bp(self, "sub"), 0755));
-	ASSERT_EQ(0, put_file(bp(self, "sub/b"), content_b, 0644));
-	ASSERT_EQ(0, symlink("a", bp(self, "link")));
-	ASSERT_EQ(0, put_file(bp(self, "secret"), "root only\n", 0600));
-	ASSERT_EQ(0, mkdir(bp(self, "private"), 0700));
+	ASSERT_EQ(0, put_file(bp("a"), content_a, 0644));
+	ASSERT_EQ(0, mkdir(bp("sub"), 0755));
+	ASSERT_EQ(0, put_file(bp("sub/b"), content_b, 0644));
+	ASSERT_EQ(0, symlink("a", bp("link")));
+	ASSERT_EQ(0, put_file(bp("secret"), "root only\n", 0600));
+	ASSERT_EQ(0, mkdir(bp("private"), 0700));
 	ASSERT_EQ(0, put_file(self->single, content_single, 0644));
 
 	ftd_opts_init(&opts);
@@ -229,11 +224,11 @@ FIXTURE_TEARDOWN(subtree)
 		TH_LOG("could not remove %s", self->back);
 }
 
-/* Nothing below the subtree root reached the server */
-#define ASSERT_NO_REQUESTS(self) do {				\
-	int __n = ftd_count_total((self)->d);			\
+/* Nothing below the subtree root reached the server (uses self) */
+#define ASSERT_NO_REQUESTS() do {				\
+	int __n = ftd_count_total(self->d);			\
 	if (__n)						\
-		ftd_log_dump((self)->d, stderr);		\
+		ftd_log_dump(self->d, stderr);			\
 	ASSERT_EQ(0, __n);					\
 } while (0)
 
@@ -241,53 +236,53 @@ TEST_F(subtree, stat_comes_from_backing)
 {
 	struct stat st, bst;
 
-	ASSERT_EQ(0, stat(mp(self, "tree/a"), &st));
-	ASSERT_EQ(0, stat(bp(self, "a"), &bst));
+	ASSERT_EQ(0, stat(mp("tree/a"), &st));
+	ASSERT_EQ(0, stat(bp("a"), &bst));
 	EXPECT_EQ(bst.st_ino, st.st_ino);
 	EXPECT_EQ(bst.st_mode, st.st_mode);
 	EXPECT_EQ(bst.st_size, st.st_size);
 	EXPECT_EQ(bst.st_nlink, st.st_nlink);
 	EXPECT_EQ(bst.st_mtim.tv_sec, st.st_mtim.tv_sec);
 	EXPECT_EQ(bst.st_mtim.tv_nsec, st.st_mtim.tv_nsec);
-	ASSERT_EQ(0, stat(mp(self, "tree/sub/b"), &st));
+	ASSERT_EQ(0, stat(mp("tree/sub/b"), &st));
 	EXPECT_EQ(strlen(content_b), st.st_size);
-	ASSERT_NO_REQUESTS(self);
+	ASSERT_NO_REQUESTS();
 }
 
 TEST_F(subtree, statx_of_root_and_child)
 {
 	struct statx stx, bstx;
 
-	ASSERT_EQ(0, statx(AT_FDCWD, mp(self, "tree"), 0, STATX_ALL, &stx));
+	ASSERT_EQ(0, statx(AT_FDCWD, mp("tree"), 0, STATX_ALL, &stx));
 	ASSERT_EQ(0, statx(AT_FDCWD, self->back, 0, STATX_ALL, &bstx));
 	EXPECT_EQ(bstx.stx_ino, stx.stx_ino);
 	EXPECT_EQ(bstx.stx_mode, stx.stx_mode);
-	ASSERT_EQ(0, statx(AT_FDCWD, mp(self, "tree/sub"), 0, STATX_ALL, &stx));
+	ASSERT_EQ(0, statx(AT_FDCWD, mp("tree/sub"), 0, STATX_ALL, &stx));
 	EXPECT_TRUE(S_ISDIR(stx.stx_mode));
-	ASSERT_NO_REQUESTS(self);
+	ASSERT_NO_REQUESTS();
 }
 
 TEST_F(subtree, read_file)
 {
 	char buf[128];
 
-	ASSERT_EQ(strlen(content_a), get_file(mp(self, "tree/a"), buf,
+	ASSERT_EQ(strlen(content_a), get_file(mp("tree/a"), buf,
 					      sizeof(buf)));
 	EXPECT_STREQ(content_a, buf);
-	ASSERT_EQ(strlen(content_b), get_file(mp(self, "tree/sub/b"), buf,
+	ASSERT_EQ(strlen(content_b), get_file(mp("tree/sub/b"), buf,
 					      sizeof(buf)));
 	EXPECT_STREQ(content_b, buf);
-	ASSERT_NO_REQUESTS(self);
+	ASSERT_NO_REQUESTS();
 }
 
 TEST_F(subtree, write_lands_in_backing)
 {
 	char buf[128];
 
-	ASSERT_EQ(0, put_file(mp(self, "tree/a"), "new words\n", 0644));
-	ASSERT_EQ(10, get_file(bp(self, "a"), buf, sizeof(buf)));
+	ASSERT_EQ(0, put_file(mp("tree/a"), "new words\n", 0644));
+	ASSERT_EQ(10, get_file(bp("a"), buf, sizeof(buf)));
 	EXPECT_STREQ("new words\n", buf);
-	ASSERT_NO_REQUESTS(self);
+	ASSERT_NO_REQUESTS();
 }
 
 TEST_F(subtree, append_and_pwrite)
@@ -295,19 +290,19 @@ TEST_F(subtree, append_and_pwrite)
 	char buf[128];
 	int fd;
 
-	fd = open(mp(self, "tree/sub/b"), O_WRONLY | O_APPEND);
+	fd = open(mp("tree/sub/b"), O_WRONLY | O_APPEND);
 	ASSERT_LE(0, fd);
 	ASSERT_EQ(3, write(fd, "+1\n", 3));
 	close(fd);
-	fd = open(mp(self, "tree/sub/b"), O_RDWR);
+	fd = open(mp("tree/sub/b"), O_RDWR);
 	ASSERT_LE(0, fd);
 	ASSERT_EQ(5, pwrite(fd, "BRAVO", 5, 0));
 	ASSERT_EQ(0, fsync(fd));
 	ASSERT_EQ(0, fdatasync(fd));
 	close(fd);
-	ASSERT_LT(0, get_file(bp(self, "sub/b"), buf, sizeof(buf)));
+	ASSERT_LT(0, get_file(bp("sub/b"), buf, sizeof(buf)));
 	EXPECT_STREQ("BRAVO, one level down\n+1\n", buf);
-	ASSERT_NO_REQUESTS(self);
+	ASSERT_NO_REQUESTS();
 }
 
 TEST_F(subtree, truncate_and_ftruncate)
@@ -315,21 +310,21 @@ TEST_F(subtree, truncate_and_ftruncate)
 	struct stat st;
 	int fd;
 
-	ASSERT_EQ(0, truncate(mp(self, "tree/a"), 3));
-	ASSERT_EQ(0, stat(bp(self, "a"), &st));
+	ASSERT_EQ(0, truncate(mp("tree/a"), 3));
+	ASSERT_EQ(0, stat(bp("a"), &st));
 	EXPECT_EQ(3, st.st_size);
-	fd = open(mp(self, "tree/a"), O_RDWR);
+	fd = open(mp("tree/a"), O_RDWR);
 	ASSERT_LE(0, fd);
 	ASSERT_EQ(0, ftruncate(fd, 1000));
 	ASSERT_EQ(0, fstat(fd, &st));
 	EXPECT_EQ(1000, st.st_size);
 	close(fd);
-	fd = open(mp(self, "tree/a"), O_WRONLY | O_TRUNC);
+	fd = open(mp("tree/a"), O_WRONLY | O_TRUNC);
 	ASSERT_LE(0, fd);
 	close(fd);
-	ASSERT_EQ(0, stat(bp(self, "a"), &st));
+	ASSERT_EQ(0, stat(bp("a"), &st));
 	EXPECT_EQ(0, st.st_size);
-	ASSERT_NO_REQUESTS(self);
+	ASSERT_NO_REQUESTS();
 }
 
 TEST_F(subtree, mmap_shared_write_reaches_backing)
@@ -338,7 +333,7 @@ TEST_F(subtree, mmap_shared_write_reaches_backing)
 	char *map;
 	int fd;
 
-	fd = open(mp(self, "tree/a"), O_RDWR);
+	fd = open(mp("tree/a"), O_RDWR);
 	ASSERT_LE(0, fd);
 	map = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 	ASSERT_NE(MAP_FAILED, map);
@@ -347,9 +342,9 @@ TEST_F(subtree, mmap_shared_write_reaches_backing)
 	ASSERT_EQ(0, msync(map, 4096, MS_SYNC));
 	munmap(map, 4096);
 	close(fd);
-	ASSERT_LT(0, get_file(bp(self, "a"), buf, sizeof(buf)));
+	ASSERT_LT(0, get_file(bp("a"), buf, sizeof(buf)));
 	EXPECT_STREQ("ALPHA content\n", buf);
-	ASSERT_NO_REQUESTS(self);
+	ASSERT_NO_REQUESTS();
 }
 
 TEST_F(subtree, mmap_private_does_not_write_back)
@@ -358,16 +353,16 @@ TEST_F(subtree, mmap_private_does_not_write_back)
 	char *map;
 	int fd;
 
-	fd = open(mp(self, "tree/a"), O_RDONLY);
+	fd = open(mp("tree/a"), O_RDONLY);
 	ASSERT_LE(0, fd);
 	map = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
 	ASSERT_NE(MAP_FAILED, map);
 	memcpy(map, "XXXXX", 5);
 	munmap(map, 4096);
 	close(fd);
-	ASSERT_LT(0, get_file(bp(self, "a"), buf, sizeof(buf)));
+	ASSERT_LT(0, get_file(bp("a"), buf, sizeof(buf)));
 	EXPECT_STREQ(content_a, buf);
-	ASSERT_NO_REQUESTS(self);
+	ASSERT_NO_REQUESTS();
 }
 
 TEST_F(subtree, splice_read_and_write)
@@ -376,19 +371,19 @@ TEST_F(subtree, splice_read_and_write)
 	int fd, p[2];
 
 	ASSERT_EQ(0, pipe(p));
-	fd = open(mp(self, "tree/a"), O_RDONLY);
+	fd = open(mp("tree/a"), O_RDONLY);
 	ASSERT_LE(0, fd);
 	ASSERT_EQ(strlen(content_a), splice(fd, NULL, p[1], NULL, 4096, 0));
 	close(fd);
-	fd = open(mp(self, "tree/sub/b"), O_WRONLY | O_TRUNC);
+	fd = open(mp("tree/sub/b"), O_WRONLY | O_TRUNC);
 	ASSERT_LE(0, fd);
 	ASSERT_EQ(strlen(content_a), splice(p[0], NULL, fd, NULL, 4096, 0));
 	close(fd);
 	close(p[0]);
 	close(p[1]);
-	ASSERT_LT(0, get_file(bp(self, "sub/b"), buf, sizeof(buf)));
+	ASSERT_LT(0, get_file(bp("sub/b"), buf, sizeof(buf)));
 	EXPECT_STREQ(content_a, buf);
-	ASSERT_NO_REQUESTS(self);
+	ASSERT_NO_REQUESTS();
 }
 
 TEST_F(subtree, lseek_data_and_hole)
@@ -396,12 +391,12 @@ TEST_F(subtree, lseek_data_and_hole)
 	off_t big = 1 << 20;
 	int fd;
 
-	fd = open(bp(self, "sparse"), O_RDWR | O_CREAT, 0644);
+	fd = open(bp("sparse"), O_RDWR | O_CREAT, 0644);
 	ASSERT_LE(0, fd);
 	ASSERT_EQ(4, pwrite(fd, "data", 4, big));
 	close(fd);
 
-	fd = open(mp(self, "tree/sparse"), O_RDONLY);
+	fd = open(mp("tree/sparse"), O_RDONLY);
 	ASSERT_LE(0, fd);
 	EXPECT_EQ(big + 4, lseek(fd, 0, SEEK_END));
 	EXPECT_EQ(0, lseek(fd, 0, SEEK_HOLE));
@@ -410,7 +405,7 @@ TEST_F(subtree, lseek_data_and_hole)
 	EXPECT_EQ(10, lseek(fd, 10, SEEK_SET));
 	EXPECT_EQ(15, lseek(fd, 5, SEEK_CUR));
 	close(fd);
-	ASSERT_NO_REQUESTS(self);
+	ASSERT_NO_REQUESTS();
 }
 
 TEST_F(subtree, readdir_lists_backing_entries)
@@ -426,7 +421,7 @@ TEST_F(subtree, readdir_lists_backing_entries)
 	struct stat st;
 	DIR *dir;
 
-	dir = opendir(mp(self, "tree"));
+	dir = opendir(mp("tree"));
 	ASSERT_NE(NULL, dir);
 	while ((de = readdir(dir))) {
 		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
@@ -436,13 +431,13 @@ TEST_F(subtree, readdir_lists_backing_entries)
 				break;
 		ASSERT_LT(i, 5) TH_LOG("unexpected entry %s", de->d_name);
 		EXPECT_EQ(types[i], de->d_type);
-		ASSERT_EQ(0, lstat(bp(self, names[i]), &st));
+		ASSERT_EQ(0, lstat(bp(names[i]), &st));
 		EXPECT_EQ(st.st_ino, de->d_ino);
 		seen |= 1 << i;
 	}
 	closedir(dir);
 	EXPECT_EQ(0x1f, seen);
-	ASSERT_NO_REQUESTS(self);
+	ASSERT_NO_REQUESTS();
 }
 
 TEST_F(subtree, telldir_seekdir_are_stable)
@@ -452,26 +447,26 @@ TEST_F(subtree, telldir_seekdir_are_stable)
 	long pos;
 	DIR *dir;
 
-	dir = opendir(mp(self, "tree"));
+	dir = opendir(mp("tree"));
 	ASSERT_NE(NULL, dir);
 	ASSERT_NE(NULL, readdir(dir));
 	ASSERT_NE(NULL, readdir(dir));
 	pos = telldir(dir);
 	de = readdir(dir);
 	ASSERT_NE(NULL, de);
-	strcpy(first, de->d_name);
+	snprintf(first, sizeof(first), "%s", de->d_name);
 	while (readdir(dir))
 		;
 	seekdir(dir, pos);
 	de = readdir(dir);
 	ASSERT_NE(NULL, de);
-	strcpy(again, de->d_name);
+	snprintf(again, sizeof(again), "%s", de->d_name);
 	EXPECT_STREQ(first, again);
 	rewinddir(dir);
 	de = readdir(dir);
 	ASSERT_NE(NULL, de);
 	closedir(dir);
-	ASSERT_NO_REQUESTS(self);
+	ASSERT_NO_REQUESTS();
 }
 
 TEST_F(subtree, readlink_returns_backing_target)
@@ -479,12 +474,12 @@ TEST_F(subtree, readlink_returns_backing_target)
 	char buf[64];
 	char data[128];
 
-	ASSERT_EQ(1, readlink(mp(self, "tree/link"), buf, sizeof(buf)));
+	ASSERT_EQ(1, readlink(mp("tree/link"), buf, sizeof(buf)));
 	EXPECT_EQ('a', buf[0]);
 	/* followed by the VFS, in the fuse namespace */
-	ASSERT_EQ(strlen(content_a), get_file(mp(self, "tree/link"), data,
+	ASSERT_EQ(strlen(content_a), get_file(mp("tree/link"), data,
 					      sizeof(data)));
-	ASSERT_NO_REQUESTS(self);
+	ASSERT_NO_REQUESTS();
 }
 
 TEST_F(subtree, xattrs_are_the_backing_files)
@@ -492,45 +487,45 @@ TEST_F(subtree, xattrs_are_the_backing_files)
 	char buf[64], list[256];
 	ssize_t len;
 
-	if (setxattr(bp(self, "a"), "user.color", "blue", 4, 0))
+	if (setxattr(bp("a"), "user.color", "blue", 4, 0))
 		SKIP(return, "backing fs has no user xattrs");
-	ASSERT_EQ(4, getxattr(mp(self, "tree/a"), "user.color", buf,
+	ASSERT_EQ(4, getxattr(mp("tree/a"), "user.color", buf,
 			      sizeof(buf)));
 	EXPECT_EQ(0, memcmp(buf, "blue", 4));
-	len = listxattr(mp(self, "tree/a"), list, sizeof(list));
+	len = listxattr(mp("tree/a"), list, sizeof(list));
 	ASSERT_LT(0, len);
 	EXPECT_NE(NULL, memmem(list, len, "user.color", 11));
-	ASSERT_EQ(-1, getxattr(mp(self, "tree/a"), "user.none", buf,
+	ASSERT_EQ(-1, getxattr(mp("tree/a"), "user.none", buf,
 			       sizeof(buf)));
 	EXPECT_EQ(ENODATA, errno);
-	ASSERT_EQ(0, setxattr(mp(self, "tree/a"), "user.size", "xl", 2, 0));
-	ASSERT_EQ(2, getxattr(bp(self, "a"), "user.size", buf, sizeof(buf)));
-	ASSERT_EQ(0, removexattr(mp(self, "tree/a"), "user.size"));
-	ASSERT_EQ(-1, getxattr(bp(self, "a"), "user.size", buf, sizeof(buf)));
-	ASSERT_NO_REQUESTS(self);
+	ASSERT_EQ(0, setxattr(mp("tree/a"), "user.size", "xl", 2, 0));
+	ASSERT_EQ(2, getxattr(bp("a"), "user.size", buf, sizeof(buf)));
+	ASSERT_EQ(0, removexattr(mp("tree/a"), "user.size"));
+	ASSERT_EQ(-1, getxattr(bp("a"), "user.size", buf, sizeof(buf)));
+	ASSERT_NO_REQUESTS();
 }
 
 TEST_F(subtree, statfs_is_backing_fs)
 {
 	struct statfs sf, bsf;
 
-	ASSERT_EQ(0, statfs(mp(self, "tree/sub"), &sf));
+	ASSERT_EQ(0, statfs(mp("tree/sub"), &sf));
 	ASSERT_EQ(0, statfs(self->back, &bsf));
 	EXPECT_EQ(FUSE_SUPER_MAGIC, sf.f_type);
 	EXPECT_EQ(bsf.f_blocks, sf.f_blocks);
 	EXPECT_EQ(bsf.f_bsize, sf.f_bsize);
-	ASSERT_NO_REQUESTS(self);
+	ASSERT_NO_REQUESTS();
 }
 
 TEST_F(subtree, unlink_in_backing_is_seen)
 {
 	struct stat st;
 
-	ASSERT_EQ(0, stat(mp(self, "tree/a"), &st));
-	ASSERT_EQ(0, unlink(bp(self, "a")));
-	ASSERT_EQ(-1, stat(mp(self, "tree/a"), &st));
+	ASSERT_EQ(0, stat(mp("tree/a"), &st));
+	ASSERT_EQ(0, unlink(bp("a")));
+	ASSERT_EQ(-1, stat(mp("tree/a"), &st));
 	EXPECT_EQ(ENOENT, errno);
-	ASSERT_NO_REQUESTS(self);
+	ASSERT_NO_REQUESTS();
 }
 
 TEST_F(subtree, create_in_backing_is_seen)
@@ -538,30 +533,30 @@ TEST_F(subtree, create_in_backing_is_seen)
 	struct stat st;
 	char buf[32];
 
-	ASSERT_EQ(-1, stat(mp(self, "tree/late"), &st));
+	ASSERT_EQ(-1, stat(mp("tree/late"), &st));
 	EXPECT_EQ(ENOENT, errno);
-	ASSERT_EQ(0, put_file(bp(self, "late"), "late\n", 0644));
-	ASSERT_EQ(0, stat(mp(self, "tree/late"), &st));
-	ASSERT_EQ(5, get_file(mp(self, "tree/late"), buf, sizeof(buf)));
-	ASSERT_NO_REQUESTS(self);
+	ASSERT_EQ(0, put_file(bp("late"), "late\n", 0644));
+	ASSERT_EQ(0, stat(mp("tree/late"), &st));
+	ASSERT_EQ(5, get_file(mp("tree/late"), buf, sizeof(buf)));
+	ASSERT_NO_REQUESTS();
 }
 
 TEST_F(subtree, rename_in_backing_is_seen)
 {
 	struct stat st, bst;
 
-	ASSERT_EQ(0, stat(mp(self, "tree/a"), &st));
-	ASSERT_EQ(0, rename(bp(self, "a"), bp2(self, "sub/moved")));
-	ASSERT_EQ(-1, stat(mp(self, "tree/a"), &st));
+	ASSERT_EQ(0, stat(mp("tree/a"), &st));
+	ASSERT_EQ(0, rename(bp("a"), bp2("sub/moved")));
+	ASSERT_EQ(-1, stat(mp("tree/a"), &st));
 	EXPECT_EQ(ENOENT, errno);
-	ASSERT_EQ(0, stat(mp(self, "tree/sub/moved"), &st));
-	ASSERT_EQ(0, stat(bp(self, "sub/moved"), &bst));
+	ASSERT_EQ(0, stat(mp("tree/sub/moved"), &st));
+	ASSERT_EQ(0, stat(bp("sub/moved"), &bst));
 	EXPECT_EQ(bst.st_ino, st.st_ino);
 	/* a new file at the old name is a new inode */
-	ASSERT_EQ(0, put_file(bp(self, "a"), "again\n", 0644));
-	ASSERT_EQ(0, stat(mp(self, "tree/a"), &st));
+	ASSERT_EQ(0, put_file(bp("a"), "again\n", 0644));
+	ASSERT_EQ(0, stat(mp("tree/a"), &st));
 	EXPECT_NE(bst.st_ino, st.st_ino);
-	ASSERT_NO_REQUESTS(self);
+	ASSERT_NO_REQUESTS();
 }
 
 TEST_F(subtree, chmod_and_write_in_backing_are_seen)
@@ -569,65 +564,65 @@ TEST_F(subtree, chmod_and_write_in_backing_are_seen)
 	struct stat st;
 	char buf[64];
 
-	ASSERT_EQ(0, stat(mp(self, "tree/a"), &st));
-	ASSERT_EQ(0, chmod(bp(self, "a"), 0640));
-	ASSERT_EQ(0, stat(mp(self, "tree/a"), &st));
+	ASSERT_EQ(0, stat(mp("tree/a"), &st));
+	ASSERT_EQ(0, chmod(bp("a"), 0640));
+	ASSERT_EQ(0, stat(mp("tree/a"), &st));
 	EXPECT_EQ(S_IFREG | 0640, st.st_mode);
-	ASSERT_EQ(0, put_file(bp(self, "a"), "changed behind\n", 0644));
-	ASSERT_EQ(15, get_file(mp(self, "tree/a"), buf, sizeof(buf)));
+	ASSERT_EQ(0, put_file(bp("a"), "changed behind\n", 0644));
+	ASSERT_EQ(15, get_file(mp("tree/a"), buf, sizeof(buf)));
 	EXPECT_STREQ("changed behind\n", buf);
-	ASSERT_NO_REQUESTS(self);
+	ASSERT_NO_REQUESTS();
 }
 
 TEST_F(subtree, hard_links_share_an_inode)
 {
 	struct stat st1, st2;
 
-	ASSERT_EQ(0, link(bp(self, "a"), bp2(self, "sub/a2")));
-	ASSERT_EQ(0, stat(mp(self, "tree/a"), &st1));
-	ASSERT_EQ(0, stat(mp(self, "tree/sub/a2"), &st2));
+	ASSERT_EQ(0, link(bp("a"), bp2("sub/a2")));
+	ASSERT_EQ(0, stat(mp("tree/a"), &st1));
+	ASSERT_EQ(0, stat(mp("tree/sub/a2"), &st2));
 	EXPECT_EQ(st1.st_ino, st2.st_ino);
 	EXPECT_EQ(st1.st_dev, st2.st_dev);
 	EXPECT_EQ(2, st1.st_nlink);
-	ASSERT_NO_REQUESTS(self);
+	ASSERT_NO_REQUESTS();
 }
 
 TEST_F(subtree, chmod_through_mount)
 {
 	struct stat st;
 
-	ASSERT_EQ(0, chmod(mp(self, "tree/a"), 0600));
-	ASSERT_EQ(0, stat(bp(self, "a"), &st));
+	ASSERT_EQ(0, chmod(mp("tree/a"), 0600));
+	ASSERT_EQ(0, stat(bp("a"), &st));
 	EXPECT_EQ(S_IFREG | 0600, st.st_mode);
-	ASSERT_NO_REQUESTS(self);
+	ASSERT_NO_REQUESTS();
 }
 
 TEST_F(subtree, caller_is_checked_against_mode_bits)
 {
 	/* the server (root) could do all of this; uid 1000 may not */
-	EXPECT_EQ(0, as_user(try_read, mp(self, "tree/a")));
-	EXPECT_EQ(EACCES, as_user(try_write, mp(self, "tree/a")));
-	EXPECT_EQ(EACCES, as_user(try_read, mp(self, "tree/secret")));
-	EXPECT_EQ(EACCES, as_user(try_list, mp(self, "tree/private")));
-	EXPECT_EQ(EPERM, as_user(try_chmod, mp(self, "tree/a")));
-	EXPECT_EQ(0, as_user(try_list, mp(self, "tree/sub")));
-	ASSERT_NO_REQUESTS(self);
+	EXPECT_EQ(0, as_user(try_read, mp("tree/a")));
+	EXPECT_EQ(EACCES, as_user(try_write, mp("tree/a")));
+	EXPECT_EQ(EACCES, as_user(try_read, mp("tree/secret")));
+	EXPECT_EQ(EACCES, as_user(try_list, mp("tree/private")));
+	EXPECT_EQ(EPERM, as_user(try_chmod, mp("tree/a")));
+	EXPECT_EQ(0, as_user(try_list, mp("tree/sub")));
+	ASSERT_NO_REQUESTS();
 }
 
 TEST_F(subtree, caller_gets_access_the_mode_bits_grant)
 {
-	ASSERT_EQ(0, chown(bp(self, "secret"), 1000, 1000));
-	EXPECT_EQ(0, as_user(try_read, mp(self, "tree/secret")));
-	EXPECT_EQ(0, as_user(try_write, mp(self, "tree/secret")));
-	EXPECT_EQ(0, as_user(try_chmod, mp(self, "tree/secret")));
-	ASSERT_NO_REQUESTS(self);
+	ASSERT_EQ(0, chown(bp("secret"), 1000, 1000));
+	EXPECT_EQ(0, as_user(try_read, mp("tree/secret")));
+	EXPECT_EQ(0, as_user(try_write, mp("tree/secret")));
+	EXPECT_EQ(0, as_user(try_chmod, mp("tree/secret")));
+	ASSERT_NO_REQUESTS();
 }
 
 TEST_F(subtree, rename_across_boundary_is_exdev)
 {
-	ASSERT_EQ(-1, rename(mp(self, "tree/a"), mp2(self, "moved")));
+	ASSERT_EQ(-1, rename(mp("tree/a"), mp2("moved")));
 	EXPECT_EQ(EXDEV, errno);
-	ASSERT_EQ(-1, link(mp(self, "tree/a"), mp2(self, "linked")));
+	ASSERT_EQ(-1, link(mp("tree/a"), mp2("linked")));
 	EXPECT_EQ(EXDEV, errno);
 	/* nothing reached the server for the names in its directory? */
 	EXPECT_EQ(0, ftd_count(self->d, FUSE_RENAME) +
@@ -640,10 +635,10 @@ TEST_F(subtree, backing_close_while_bound_keeps_working)
 	char buf[128];
 
 	ASSERT_EQ(0, ftd_backing_close(self->d, self->tree_id));
-	ASSERT_EQ(strlen(content_a), get_file(mp(self, "tree/a"), buf,
+	ASSERT_EQ(strlen(content_a), get_file(mp("tree/a"), buf,
 					      sizeof(buf)));
 	ASSERT_EQ(-ENOENT, ftd_backing_close(self->d, self->tree_id));
-	ASSERT_NO_REQUESTS(self);
+	ASSERT_NO_REQUESTS();
 }
 
 TEST_F(subtree, single_file_binding)
@@ -651,10 +646,10 @@ TEST_F(subtree, single_file_binding)
 	struct stat st, bst;
 	char buf[128];
 
-	ASSERT_EQ(strlen(content_single), get_file(mp(self, "single"), buf,
+	ASSERT_EQ(strlen(content_single), get_file(mp("single"), buf,
 						   sizeof(buf)));
 	EXPECT_STREQ(content_single, buf);
-	ASSERT_EQ(0, stat(mp(self, "single"), &st));
+	ASSERT_EQ(0, stat(mp("single"), &st));
 	ASSERT_EQ(0, stat(self->single, &bst));
 	EXPECT_EQ(bst.st_ino, st.st_ino);
 	/* the lookup is the server's, the rest is not */
@@ -666,7 +661,7 @@ TEST_F(subtree, daemon_served_file_coexists)
 {
 	char buf[128];
 
-	ASSERT_EQ(strlen(content_plain), get_file(mp(self, "plain"), buf,
+	ASSERT_EQ(strlen(content_plain), get_file(mp("plain"), buf,
 						  sizeof(buf)));
 	EXPECT_STREQ(content_plain, buf);
 	EXPECT_EQ(1, ftd_count(self->d, FUSE_OPEN));
@@ -678,14 +673,14 @@ TEST_F(subtree, namespace_nodeids_never_reach_daemon)
 	DIR *dir;
 
 	/* walk and read the tree: no request may carry another node id */
-	dir = opendir(mp(self, "tree/sub"));
+	dir = opendir(mp("tree/sub"));
 	ASSERT_NE(NULL, dir);
 	while (readdir(dir))
 		;
 	closedir(dir);
-	EXPECT_EQ(0, access(mp(self, "tree/sub/b"), R_OK));
-	EXPECT_EQ(-1, access(mp(self, "tree/sub/none"), F_OK));
-	ASSERT_NO_REQUESTS(self);
+	EXPECT_EQ(0, access(mp("tree/sub/b"), R_OK));
+	EXPECT_EQ(-1, access(mp("tree/sub/none"), F_OK));
+	ASSERT_NO_REQUESTS();
 	EXPECT_EQ(0, ftd_count_nodeid(self->d, 0));
 }
 

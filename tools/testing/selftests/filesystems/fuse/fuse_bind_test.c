@@ -1,0 +1,384 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Directory passthrough: the binding protocol.  What a server may put in
+ * struct fuse_entry_backing_out, what the kernel refuses (always with a
+ * clear errno to the caller), and how long a binding lasts.
+ *
+ * The "bind" fixture mounts the test server with a directory "d" and a
+ * regular file "f" in its root, and registers two backing files ("A" and
+ * "B", regular) and a backing directory in /tmp.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include "../../kselftest_harness.h"
+#include "fuse_test_daemon.h"
+
+static const char data_a[] = "backing file A\n";
+static const char data_b[] = "backing file B, longer\n";
+static const char data_f[] = "the server's own content of f\n";
+
+FIXTURE(bind) {
+	struct ftd *d;
+	char dir[64];		/* backing directory */
+	char file_a[80], file_b[80];
+	char path[PATH_MAX];
+	__u64 ino_d, ino_f;
+	int id_a, id_b, id_dir;
+};
+
+static int put_file(const char *path, const char *data)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	ssize_t len = strlen(data);
+
+	if (fd < 0)
+		return -1;
+	if (write(fd, data, len) != len) {
+		close(fd);
+		return -1;
+	}
+	return close(fd);
+}
+
+static ssize_t get_file(const char *path, char *buf, size_t size)
+{
+	int fd = open(path, O_RDONLY);
+	ssize_t len;
+
+	if (fd < 0)
+		return -errno;
+	len = read(fd, buf, size - 1);
+	close(fd);
+	if (len >= 0)
+		buf[len] = 0;
+	return len;
+}
+
+static int register_path(struct ftd *d, const char *path, int flags)
+{
+	int fd = open(path, flags);
+	int id;
+
+	if (fd < 0)
+		return -errno;
+	id = ftd_backing_open(d, fd, 0);
+	close(fd);
+	return id;
+}
+
+/* errno of stat(), 0 on success */
+static int stat_err(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) ? errno : 0;
+}
+
+#define MP(rel)	({ snprintf(self->path, PATH_MAX, "%s/%s",		\
+			    ftd_mnt(self->d), rel); self->path; })
+
+static struct ftd *new_server(__u64 flags)
+{
+	struct ftd_opts opts;
+
+	ftd_opts_init(&opts);
+	opts.init_flags = flags;
+	opts.max_stack_depth = 1;
+	return ftd_new(&opts);
+}
+
+FIXTURE_SETUP(bind)
+{
+	ASSERT_EQ(0, ftd_private_mntns());
+	snprintf(self->dir, sizeof(self->dir), "/tmp/fbt-back.XXXXXX");
+	ASSERT_NE(NULL, mkdtemp(self->dir));
+	snprintf(self->file_a, sizeof(self->file_a), "%s/A", self->dir);
+	snprintf(self->file_b, sizeof(self->file_b), "%s/B", self->dir);
+	ASSERT_EQ(0, put_file(self->file_a, data_a));
+	ASSERT_EQ(0, put_file(self->file_b, data_b));
+
+	self->d = new_server(FUSE_PASSTHROUGH | FUSE_PASSTHROUGH_DIR);
+	ASSERT_NE(NULL, self->d);
+	self->ino_d = ftd_add_dir(self->d, FUSE_ROOT_ID, "d", 0755);
+	self->ino_f = ftd_add_file(self->d, FUSE_ROOT_ID, "f", 0644, data_f,
+				   strlen(data_f));
+	ASSERT_NE(0, self->ino_d);
+	ASSERT_NE(0, self->ino_f);
+	ASSERT_EQ(0, ftd_mount(self->d, NULL));
+	if (!ftd_kernel_offers(self->d, FUSE_PASSTHROUGH_DIR)) {
+		ftd_destroy(self->d);
+		SKIP(return, "kernel does not offer FUSE_PASSTHROUGH_DIR");
+	}
+	self->id_a = register_path(self->d, self->file_a, O_RDONLY);
+	self->id_b = register_path(self->d, self->file_b, O_PATH);
+	self->id_dir = register_path(self->d, self->dir, O_PATH | O_DIRECTORY);
+	ASSERT_LT(0, self->id_a);
+	ASSERT_LT(0, self->id_b);
+	ASSERT_LT(0, self->id_dir);
+	ftd_log_reset(self->d);
+}
+
+FIXTURE_TEARDOWN(bind)
+{
+	char cmd[128];
+
+	ftd_destroy(self->d);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", self->dir);
+	if (system(cmd))
+		TH_LOG("could not remove %s", self->dir);
+}
+
+TEST_F(bind, file_binding_serves_backing_content)
+{
+	char buf[64];
+
+	ASSERT_EQ(0, ftd_set_entry_backing(self->d, self->ino_f, self->id_a, 0));
+	ASSERT_EQ(strlen(data_a), get_file(MP("f"), buf, sizeof(buf)));
+	EXPECT_STREQ(data_a, buf);
+	EXPECT_EQ(0, ftd_count(self->d, FUSE_OPEN));
+	EXPECT_EQ(0, ftd_count(self->d, FUSE_READ));
+	EXPECT_EQ(0, ftd_count(self->d, FUSE_FLUSH));
+	EXPECT_EQ(0, ftd_count(self->d, FUSE_GETATTR));
+	EXPECT_EQ(0, ftd_count(self->d, FUSE_RELEASE));
+}
+
+TEST_F(bind, opath_registration_is_enough)
+{
+	char buf[64];
+
+	/* B was registered from an O_PATH fd: the kernel opens it itself */
+	ASSERT_EQ(0, ftd_set_entry_backing(self->d, self->ino_f, self->id_b, 0));
+	ASSERT_EQ(strlen(data_b), get_file(MP("f"), buf, sizeof(buf)));
+	EXPECT_STREQ(data_b, buf);
+}
+
+TEST_F(bind, id_zero_binds_nothing)
+{
+	char buf[64];
+
+	ASSERT_EQ(0, ftd_set_entry_backing(self->d, self->ino_f, 0, 0));
+	ASSERT_EQ(strlen(data_f), get_file(MP("f"), buf, sizeof(buf)));
+	EXPECT_STREQ(data_f, buf);
+	EXPECT_EQ(1, ftd_count(self->d, FUSE_OPEN));
+}
+
+TEST_F(bind, unknown_id_fails_eio)
+{
+	ASSERT_EQ(0, ftd_set_entry_backing(self->d, self->ino_f, 4242, 0));
+	EXPECT_EQ(EIO, stat_err(MP("f")));
+}
+
+TEST_F(bind, negative_id_fails_eio)
+{
+	ASSERT_EQ(0, ftd_set_entry_backing(self->d, self->ino_f, -1, 0));
+	EXPECT_EQ(EIO, stat_err(MP("f")));
+}
+
+TEST_F(bind, closed_id_fails_eio)
+{
+	ASSERT_EQ(0, ftd_backing_close(self->d, self->id_a));
+	ASSERT_EQ(0, ftd_set_entry_backing(self->d, self->ino_f, self->id_a, 0));
+	EXPECT_EQ(EIO, stat_err(MP("f")));
+}
+
+TEST_F(bind, unknown_flags_fail_eio)
+{
+	ASSERT_EQ(0, ftd_set_entry_backing(self->d, self->ino_f, self->id_a,
+					   1u << 7));
+	EXPECT_EQ(EIO, stat_err(MP("f")));
+}
+
+TEST_F(bind, reserved_fields_fail_eio)
+{
+	struct fuse_entry_backing_out out = {
+		.backing_id = self->id_a,
+		.reserved = { 0, 1, 0 },
+	};
+
+	ASSERT_EQ(0, ftd_set_entry_extra(self->d, self->ino_f, &out,
+					 sizeof(out)));
+	EXPECT_EQ(EIO, stat_err(MP("f")));
+}
+
+TEST_F(bind, truncated_argument_fails_eio)
+{
+	struct fuse_entry_backing_out out = { .backing_id = self->id_a };
+
+	ASSERT_EQ(0, ftd_set_entry_extra(self->d, self->ino_f, &out, 8));
+	EXPECT_EQ(EIO, stat_err(MP("f")));
+}
+
+TEST_F(bind, oversized_argument_fails_eio)
+{
+	char blob[sizeof(struct fuse_entry_backing_out) + 8] = { 0 };
+
+	ASSERT_EQ(0, ftd_set_entry_extra(self->d, self->ino_f, blob,
+					 sizeof(blob)));
+	EXPECT_EQ(EIO, stat_err(MP("f")));
+}
+
+TEST_F(bind, subtree_flag_on_a_file_fails_eio)
+{
+	ASSERT_EQ(0, ftd_set_entry_backing(self->d, self->ino_f, self->id_a,
+					   FUSE_ENTRY_BACKING_SUBTREE));
+	EXPECT_EQ(EIO, stat_err(MP("f")));
+}
+
+TEST_F(bind, file_type_mismatch_fails_eio)
+{
+	/* a directory node bound to a regular file, and the reverse */
+	ASSERT_EQ(0, ftd_set_entry_backing(self->d, self->ino_d, self->id_a, 0));
+	EXPECT_EQ(EIO, stat_err(MP("d")));
+	ASSERT_EQ(0, ftd_set_entry_backing(self->d, self->ino_f, self->id_dir, 0));
+	EXPECT_EQ(EIO, stat_err(MP("f")));
+}
+
+TEST_F(bind, failed_binding_is_forgotten)
+{
+	ASSERT_EQ(0, ftd_set_entry_backing(self->d, self->ino_f, 4242, 0));
+	EXPECT_EQ(EIO, stat_err(MP("f")));
+	/* the kernel did not keep the node: its lookup count drops back */
+	EXPECT_LE(1, ftd_wait_count(self->d, FUSE_FORGET, 1, 10000) +
+		     ftd_count(self->d, FUSE_BATCH_FORGET));
+	EXPECT_EQ(0, ftd_nlookup(self->d, self->ino_f));
+}
+
+TEST_F(bind, rebinding_to_another_backing_fails)
+{
+	char buf[64];
+	int fd;
+
+	ftd_set_timeouts(self->d, 0, 0);
+	ASSERT_EQ(0, ftd_set_entry_backing(self->d, self->ino_f, self->id_a, 0));
+	fd = open(MP("f"), O_RDONLY);	/* keeps the inode */
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, ftd_set_entry_backing(self->d, self->ino_f, self->id_b, 0));
+	EXPECT_EQ(EIO, stat_err(MP("f")));
+	/* the open file still reads A */
+	ASSERT_EQ(strlen(data_a), read(fd, buf, sizeof(buf)));
+	close(fd);
+}
+
+TEST_F(bind, binding_an_unbound_inode_fails)
+{
+	int fd;
+
+	ftd_set_timeouts(self->d, 0, 0);
+	fd = open(MP("f"), O_RDONLY);	/* served by the server, unbound */
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, ftd_set_entry_backing(self->d, self->ino_f, self->id_a, 0));
+	EXPECT_EQ(EIO, stat_err(MP("f")));
+	close(fd);
+}
+
+TEST_F(bind, reply_without_argument_keeps_binding)
+{
+	char buf[64];
+	int fd;
+
+	ftd_set_timeouts(self->d, 0, 0);
+	ASSERT_EQ(0, ftd_set_entry_backing(self->d, self->ino_f, self->id_a, 0));
+	fd = open(MP("f"), O_RDONLY);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, ftd_clear_entry_backing(self->d, self->ino_f));
+	ftd_log_reset(self->d);
+	ASSERT_EQ(strlen(data_a), get_file(MP("f"), buf, sizeof(buf)));
+	EXPECT_STREQ(data_a, buf);
+	EXPECT_EQ(0, ftd_count(self->d, FUSE_READ));
+	close(fd);
+}
+
+TEST_F(bind, inode_only_directory_sends_child_lookups)
+{
+	struct stat st, bst;
+	__u64 x;
+
+	x = ftd_add_file(self->d, self->ino_d, "x", 0644, "x", 1);
+	ASSERT_NE(0, x);
+	ASSERT_EQ(0, ftd_set_entry_backing(self->d, self->ino_d, self->id_dir, 0));
+	ASSERT_EQ(0, stat(MP("d"), &st));
+	ASSERT_EQ(0, stat(self->dir, &bst));
+	EXPECT_EQ(bst.st_ino, st.st_ino);
+	/* "x" exists only in the server's tree, "A" only in the backing dir */
+	EXPECT_EQ(0, stat_err(MP("d/x")));
+	EXPECT_EQ(ENOENT, stat_err(MP("d/A")));
+	EXPECT_EQ(1, ftd_count_name(self->d, FUSE_LOOKUP, "x"));
+	EXPECT_EQ(1, ftd_count_name(self->d, FUSE_LOOKUP, "A"));
+}
+
+TEST_F(bind, subtree_directory_sends_no_child_lookups)
+{
+	char buf[64];
+
+	ASSERT_EQ(0, ftd_set_entry_backing(self->d, self->ino_d, self->id_dir,
+					   FUSE_ENTRY_BACKING_SUBTREE));
+	ASSERT_EQ(strlen(data_a), get_file(MP("d/A"), buf, sizeof(buf)));
+	EXPECT_EQ(1, ftd_count_total(self->d));
+	EXPECT_EQ(1, ftd_count_name(self->d, FUSE_LOOKUP, "d"));
+}
+
+static int try_backing_open(struct ftd *d, const char *path)
+{
+	int status;
+	pid_t pid;
+
+	pid = fork();
+	if (pid < 0)
+		return -1;
+	if (!pid) {
+		int fd = open(path, O_RDONLY);
+
+		if (fd < 0 || setgroups(0, NULL) || setgid(1000) ||
+		    setuid(1000))
+			_exit(255);
+		_exit(-ftd_backing_open(d, fd, 0));
+	}
+	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
+		return -1;
+	return WEXITSTATUS(status);
+}
+
+TEST_F(bind, registration_needs_cap_sys_admin)
+{
+	EXPECT_EQ(EPERM, try_backing_open(self->d, self->file_a));
+}
+
+TEST_F(bind, backing_file_on_same_mount_is_a_loop)
+{
+	int fd = open(MP("f"), O_RDONLY);
+
+	ASSERT_LE(0, fd);
+	EXPECT_EQ(-ELOOP, ftd_backing_open(self->d, fd, 0));
+	close(fd);
+}
+
+TEST(directory_registration_needs_passthrough_dir)
+{
+	struct ftd *d = new_server(FUSE_PASSTHROUGH);
+	int fd;
+
+	ASSERT_EQ(0, ftd_private_mntns());
+	ASSERT_NE(NULL, d);
+	ASSERT_EQ(0, ftd_mount(d, NULL));
+	fd = open("/tmp", O_PATH | O_DIRECTORY);
+	ASSERT_LE(0, fd);
+	EXPECT_EQ(-EISDIR, ftd_backing_open(d, fd, 0));
+	close(fd);
+	fd = open("/dev/null", O_RDONLY);
+	ASSERT_LE(0, fd);
+	EXPECT_EQ(-EINVAL, ftd_backing_open(d, fd, 0));
+	close(fd);
+	ftd_destroy(d);
+}
+
+TEST_HARNESS_MAIN
