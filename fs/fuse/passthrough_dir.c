@@ -5,11 +5,19 @@
  * readdir iterates the backing directory: names, d_type, d_ino and the
  * directory offsets (telldir/seekdir cookies) are the backing
  * filesystem's.  No FUSE_OPENDIR, FUSE_READDIR or FUSE_RELEASEDIR is sent.
+ *
+ * Namespace changes (create, mknod, mkdir, symlink, link, unlink, rmdir,
+ * rename, tmpfile) are made on the backing directory under its lock, as
+ * overlayfs does: the backing dentry is looked up again under the lock and
+ * checked to be the one the fuse dentry is bound to, and a new fuse inode
+ * is instantiated from the new backing inode (no d_drop and re-lookup).
  */
 
 #include "fuse_i.h"
 
+#include <linux/backing-file.h>
 #include <linux/file.h>
+#include <linux/namei.h>
 
 static int fuse_pt_iterate_shared(struct file *file, struct dir_context *ctx)
 {
@@ -29,68 +37,531 @@ static int fuse_pt_iterate_shared(struct file *file, struct dir_context *ctx)
 	return err;
 }
 
+/* One wrapper per backing VFS call: the place to audit idmaps and locks */
+
+static int fuse_pt_do_create(const struct path *dir, struct dentry *entry,
+			     umode_t mode, dev_t rdev, const char *link)
+{
+	struct mnt_idmap *idmap = mnt_idmap(dir->mnt);
+	struct inode *bdir = d_inode(dir->dentry);
+	int err;
+
+	switch (mode & S_IFMT) {
+	case S_IFREG:
+		err = vfs_create(idmap, bdir, entry, mode, true);
+		break;
+	case S_IFDIR:
+		err = vfs_mkdir(idmap, bdir, entry, mode);
+		break;
+	case S_IFLNK:
+		err = vfs_symlink(idmap, bdir, entry, link);
+		break;
+	default:
+		err = vfs_mknod(idmap, bdir, entry, mode, rdev);
+		break;
+	}
+	pr_debug("create(%pd2, 0%o) = %i\n", entry, mode, err);
+	return err;
+}
+
+static int fuse_pt_do_link(struct dentry *old, const struct path *dir,
+			   struct dentry *entry)
+{
+	int err;
+
+	err = vfs_link(old, mnt_idmap(dir->mnt), d_inode(dir->dentry), entry,
+		       NULL);
+	pr_debug("link(%pd2, %pd2) = %i\n", old, entry, err);
+	return err;
+}
+
+static int fuse_pt_do_remove(const struct path *dir, struct dentry *entry,
+			     bool isdir)
+{
+	struct mnt_idmap *idmap = mnt_idmap(dir->mnt);
+	int err;
+
+	if (isdir)
+		err = vfs_rmdir(idmap, d_inode(dir->dentry), entry);
+	else
+		err = vfs_unlink(idmap, d_inode(dir->dentry), entry, NULL);
+	pr_debug("%s(%pd2) = %i\n", isdir ? "rmdir" : "unlink", entry, err);
+	return err;
+}
+
+static int fuse_pt_do_rename(const struct path *olddir, struct dentry *old,
+			     const struct path *newdir, struct dentry *new,
+			     unsigned int flags)
+{
+	struct renamedata rd = {
+		.old_mnt_idmap	= mnt_idmap(olddir->mnt),
+		.old_dir	= d_inode(olddir->dentry),
+		.old_dentry	= old,
+		.new_mnt_idmap	= mnt_idmap(newdir->mnt),
+		.new_dir	= d_inode(newdir->dentry),
+		.new_dentry	= new,
+		.flags		= flags,
+	};
+	int err;
+
+	err = vfs_rename(&rd);
+	pr_debug("rename(%pd2, %pd2, 0x%x) = %i\n", old, new, flags, err);
+	return err;
+}
+
 /*
- * Namespace changes below a subtree root (create, mkdir, unlink, rename,
- * link...) are not passed through yet: they fail with EOPNOTSUPP rather
- * than reach the server with a node id it never gave out.
+ * Credentials for creating: the server's, but with the caller's fsuid and
+ * fsgid, so that new objects belong to the caller (with the backing
+ * directory's setgid inheritance, the caller's umask and the directory's
+ * default ACLs applied by the backing filesystem), as overlayfs creates
+ * with the mounter's credentials and the caller's ids.
+ */
+static const struct cred *fuse_pt_create_creds(struct inode *dir)
+{
+	const struct cred *caller = current_cred();
+	const struct cred *old_cred;
+	struct cred *cred;
+
+	old_cred = fuse_pt_override_creds(dir);
+	cred = prepare_creds();
+	if (!cred) {
+		revert_creds(old_cred);
+		return ERR_PTR(-ENOMEM);
+	}
+	cred->fsuid = caller->fsuid;
+	cred->fsgid = caller->fsgid;
+	put_cred(override_creds(cred));
+	put_cred(cred);
+	return old_cred;
+}
+
+/* The backing dentry of a fuse dentry, checked to be where it should be */
+static struct dentry *fuse_pt_child(const struct path *dir, struct dentry *entry,
+				    bool want_positive)
+{
+	struct dentry *expect = fuse_dentry(entry)->backing_path.dentry;
+	struct dentry *child;
+
+	child = lookup_one(mnt_idmap(dir->mnt), entry->d_name.name, dir->dentry,
+			   entry->d_name.len);
+	if (IS_ERR(child))
+		return child;
+	if (want_positive ? child != expect :
+	    d_is_positive(child)) {
+		/* the backing tree changed under us: let the VFS look again */
+		dput(child);
+		return ERR_PTR(want_positive ? -ESTALE : -EEXIST);
+	}
+	return child;
+}
+
+/* Give a fuse dentry the backing dentry @child (reference moved) */
+static void fuse_pt_set_backing(struct dentry *entry, const struct path *dir,
+				struct dentry *child)
+{
+	struct fuse_dentry *fd = fuse_dentry(entry);
+
+	if (fd->backing_path.dentry)
+		path_put(&fd->backing_path);
+	fd->backing_path.mnt = mntget(dir->mnt);
+	fd->backing_path.dentry = child;
+	fd->backing_seq = raw_read_seqcount(&child->d_seq);
+	fuse_pt_set_entry_forever(entry);
+}
+
+/*
+ * Instantiate a negative fuse dentry from the backing dentry just created
+ * for it, under the backing parent's lock: no d_drop() and re-lookup.
+ */
+static int fuse_pt_instantiate(struct inode *dir, struct dentry *entry,
+			       const struct path *bdir, struct dentry *child)
+{
+	struct inode *inode;
+
+	if (d_unhashed(child) || d_is_negative(child)) {
+		/* some filesystems leave the new dentry for a lookup */
+		struct dentry *found;
+
+		found = lookup_one(mnt_idmap(bdir->mnt), entry->d_name.name,
+				   bdir->dentry, entry->d_name.len);
+		if (IS_ERR(found))
+			return PTR_ERR(found);
+		if (d_is_negative(found)) {
+			dput(found);
+			return -ENOENT;
+		}
+		child = found;
+	} else {
+		dget(child);
+	}
+
+	inode = fuse_pt_iget(dir->i_sb, d_inode(child),
+			     get_fuse_inode(dir)->backing_ctx);
+	if (IS_ERR(inode)) {
+		dput(child);
+		return PTR_ERR(inode);
+	}
+	fuse_pt_set_backing(entry, bdir, child);
+	d_instantiate(entry, inode);
+	return 0;
+}
+
+static int fuse_pt_create(struct inode *dir, struct dentry *entry,
+			  umode_t mode, dev_t rdev, const char *link)
+{
+	const struct cred *old_cred;
+	struct dentry *child;
+	struct path bdir;
+	int err;
+
+	err = fuse_pt_backing_path(entry->d_parent, &bdir);
+	if (err)
+		return err;
+
+	old_cred = fuse_pt_create_creds(dir);
+	if (IS_ERR(old_cred))
+		return PTR_ERR(old_cred);
+	inode_lock_nested(d_inode(bdir.dentry), I_MUTEX_PARENT);
+	child = fuse_pt_child(&bdir, entry, false);
+	err = PTR_ERR(child);
+	if (IS_ERR(child))
+		goto out_unlock;
+	err = fuse_pt_do_create(&bdir, child, mode, rdev, link);
+	if (!err)
+		err = fuse_pt_instantiate(dir, entry, &bdir, child);
+	dput(child);
+out_unlock:
+	inode_unlock(d_inode(bdir.dentry));
+	revert_creds(old_cred);
+	fuse_pt_copyattr(dir);
+	return err;
+}
+
+/**
+ * fuse_pt_create_open() - open(O_CREAT) of a new name in a subtree directory
+ * @idmap: idmap of the fuse mount
+ * @dir: subtree directory, locked
+ * @entry: negative dentry
+ * @file: file being opened
+ * @flags: open flags
+ * @mode: mode of the new file, not yet masked
+ *
+ * Return: 0 with @file opened on the new file, or a negative errno.
  */
 int fuse_pt_create_open(struct mnt_idmap *idmap, struct inode *dir,
 			struct dentry *entry, struct file *file,
 			unsigned int flags, umode_t mode)
 {
-	return -EOPNOTSUPP;
+	int err;
+
+	err = fuse_pt_create(dir, entry, (mode & ~S_IFMT) | S_IFREG, 0, NULL);
+	if (err)
+		return err;
+	file->f_mode |= FMODE_CREATED;
+	return finish_open(file, entry, NULL);
 }
 
+/**
+ * fuse_pt_mknod() - mknod (and create) in a subtree directory
+ * @idmap: idmap of the fuse mount
+ * @dir: subtree directory
+ * @entry: negative dentry
+ * @mode: type and mode; device nodes were checked for CAP_MKNOD
+ * @rdev: device number
+ *
+ * Return: 0 or a negative errno from the backing filesystem.
+ */
 int fuse_pt_mknod(struct mnt_idmap *idmap, struct inode *dir,
 		  struct dentry *entry, umode_t mode, dev_t rdev)
 {
-	return -EOPNOTSUPP;
+	if (!(mode & S_IFMT))
+		mode |= S_IFREG;
+	return fuse_pt_create(dir, entry, mode, rdev, NULL);
 }
 
-int fuse_pt_tmpfile(struct mnt_idmap *idmap, struct inode *dir,
-		    struct file *file, umode_t mode)
-{
-	return -EOPNOTSUPP;
-}
-
+/**
+ * fuse_pt_mkdir() - mkdir in a subtree directory
+ * @idmap: idmap of the fuse mount
+ * @dir: subtree directory
+ * @entry: negative dentry
+ * @mode: mode of the new directory
+ *
+ * Return: 0 or a negative errno from the backing filesystem.
+ */
 int fuse_pt_mkdir(struct mnt_idmap *idmap, struct inode *dir,
 		  struct dentry *entry, umode_t mode)
 {
-	return -EOPNOTSUPP;
+	return fuse_pt_create(dir, entry, (mode & ~S_IFMT) | S_IFDIR, 0, NULL);
 }
 
+/**
+ * fuse_pt_symlink() - symlink in a subtree directory
+ * @idmap: idmap of the fuse mount
+ * @dir: subtree directory
+ * @entry: negative dentry
+ * @link: target
+ *
+ * Return: 0 or a negative errno from the backing filesystem.
+ */
 int fuse_pt_symlink(struct mnt_idmap *idmap, struct inode *dir,
 		    struct dentry *entry, const char *link)
 {
-	return -EOPNOTSUPP;
+	return fuse_pt_create(dir, entry, S_IFLNK | 0777, 0, link);
 }
 
+/**
+ * fuse_pt_tmpfile() - O_TMPFILE in a subtree directory
+ * @idmap: idmap of the fuse mount
+ * @dir: subtree directory
+ * @file: file being opened; its dentry is not hashed
+ * @mode: mode of the new file
+ *
+ * The backing tmpfile is the passthrough file of @file; linkat() of it
+ * goes through fuse_pt_link().
+ *
+ * Return: 0 or a negative errno.
+ */
+int fuse_pt_tmpfile(struct mnt_idmap *idmap, struct inode *dir,
+		    struct file *file, umode_t mode)
+{
+	struct fuse_inode *dfi = get_fuse_inode(dir);
+	struct dentry *entry = file->f_path.dentry;
+	struct file *backing_file;
+	const struct cred *old_cred;
+	struct fuse_file *ff;
+	struct inode *inode;
+	struct path bdir;
+	int err;
+
+	err = fuse_pt_backing_path(entry->d_parent, &bdir);
+	if (err)
+		return err;
+	ff = fuse_file_alloc(get_fuse_mount(dir), false);
+	if (!ff)
+		return -ENOMEM;
+
+	old_cred = fuse_pt_create_creds(dir);
+	if (IS_ERR(old_cred)) {
+		fuse_file_free(ff);
+		return PTR_ERR(old_cred);
+	}
+	backing_file = backing_tmpfile_open(file, file->f_flags, &bdir, mode,
+					    current_cred());
+	revert_creds(old_cred);
+	if (IS_ERR(backing_file)) {
+		fuse_file_free(ff);
+		return PTR_ERR(backing_file);
+	}
+
+	inode = fuse_pt_iget(dir->i_sb, file_inode(backing_file),
+			     dfi->backing_ctx);
+	if (IS_ERR(inode)) {
+		fput(backing_file);
+		fuse_file_free(ff);
+		return PTR_ERR(inode);
+	}
+	fuse_pt_set_backing(entry, &backing_file->f_path,
+			    dget(backing_file->f_path.dentry));
+	ff->passthrough = backing_file;
+	ff->cred = get_cred(dfi->backing_ctx->cred);
+	file->private_data = ff;
+	/* as fuse_create_open(): the inode already has no link */
+	d_instantiate(entry, inode);
+	return finish_open(file, entry, generic_file_open);
+}
+
+/* unlink and rmdir */
+static int fuse_pt_remove(struct inode *dir, struct dentry *entry, bool isdir)
+{
+	const struct cred *old_cred;
+	struct dentry *child;
+	struct path bdir;
+	int err;
+
+	err = fuse_pt_backing_path(entry->d_parent, &bdir);
+	if (err)
+		return err;
+
+	old_cred = fuse_pt_override_creds(dir);
+	inode_lock_nested(d_inode(bdir.dentry), I_MUTEX_PARENT);
+	child = fuse_pt_child(&bdir, entry, true);
+	err = PTR_ERR(child);
+	if (!IS_ERR(child)) {
+		err = fuse_pt_do_remove(&bdir, child, isdir);
+		dput(child);
+	}
+	inode_unlock(d_inode(bdir.dentry));
+	revert_creds(old_cred);
+
+	fuse_pt_copyattr(dir);
+	if (!err) {
+		if (isdir)
+			clear_nlink(d_inode(entry));
+		else
+			fuse_pt_copyattr(d_inode(entry));
+	}
+	return err;
+}
+
+/**
+ * fuse_pt_unlink() - unlink in a subtree directory
+ * @dir: subtree directory
+ * @entry: the name; the VFS checked the caller (sticky bit included)
+ *
+ * Return: 0 or a negative errno from the backing filesystem; -ESTALE if
+ * the backing tree changed under the name (the VFS then looks it up again).
+ */
 int fuse_pt_unlink(struct inode *dir, struct dentry *entry)
 {
-	return -EOPNOTSUPP;
+	return fuse_pt_remove(dir, entry, false);
 }
 
+/**
+ * fuse_pt_rmdir() - rmdir in a subtree directory
+ * @dir: subtree directory
+ * @entry: the name
+ *
+ * Return: 0 or a negative errno (ENOTEMPTY...) from the backing filesystem.
+ */
 int fuse_pt_rmdir(struct inode *dir, struct dentry *entry)
 {
-	return -EOPNOTSUPP;
+	return fuse_pt_remove(dir, entry, true);
 }
 
+/* Both directories in subtrees of one registration: same mount and creds */
+static bool fuse_pt_same_subtree(struct inode *a, struct inode *b)
+{
+	return fuse_inode_subtree(a) && fuse_inode_subtree(b) &&
+		get_fuse_inode(a)->backing_ctx == get_fuse_inode(b)->backing_ctx;
+}
+
+/**
+ * fuse_pt_rename() - rename and renameat2 below subtree roots
+ * @idmap: idmap of the fuse mount
+ * @olddir: directory of @oldent
+ * @oldent: source
+ * @newdir: directory of @newent
+ * @newent: target, negative or not
+ * @flags: RENAME_NOREPLACE, RENAME_EXCHANGE
+ *
+ * Between a subtree and a server-served directory, or between subtrees of
+ * different registrations, this fails with EXDEV (mv then copies).
+ * RENAME_WHITEOUT is refused with EINVAL.
+ *
+ * Return: 0 or a negative errno.
+ */
 int fuse_pt_rename(struct mnt_idmap *idmap, struct inode *olddir,
 		   struct dentry *oldent, struct inode *newdir,
 		   struct dentry *newent, unsigned int flags)
 {
-	/* Between a subtree and a server-served directory: tools copy */
-	if (!fuse_inode_subtree(olddir) || !fuse_inode_subtree(newdir))
+	struct dentry *bold, *bnew, *trap;
+	struct path bolddir, bnewdir;
+	const struct cred *old_cred;
+	int err;
+
+	if (!fuse_pt_same_subtree(olddir, newdir))
 		return -EXDEV;
-	return -EOPNOTSUPP;
+	if (flags & ~(RENAME_NOREPLACE | RENAME_EXCHANGE))
+		return -EINVAL;
+	err = fuse_pt_backing_path(oldent->d_parent, &bolddir);
+	if (!err)
+		err = fuse_pt_backing_path(newent->d_parent, &bnewdir);
+	if (err)
+		return err;
+
+	old_cred = fuse_pt_override_creds(olddir);
+	trap = lock_rename(bnewdir.dentry, bolddir.dentry);
+	err = PTR_ERR(trap);
+	if (IS_ERR(trap))
+		goto out_revert;
+
+	bold = fuse_pt_child(&bolddir, oldent, true);
+	err = PTR_ERR(bold);
+	if (IS_ERR(bold))
+		goto out_unlock;
+	bnew = fuse_pt_child(&bnewdir, newent, d_is_positive(newent));
+	err = PTR_ERR(bnew);
+	if (err == -EEXIST && !(flags & RENAME_NOREPLACE))
+		err = -ESTALE;
+	if (IS_ERR(bnew))
+		goto out_dput_old;
+
+	err = -EINVAL;
+	if (bold == trap)
+		goto out_dput;
+	err = -ENOTEMPTY;
+	if (bnew == trap)
+		goto out_dput;
+
+	/*
+	 * Each fuse dentry keeps its backing dentry: the VFS moves (or
+	 * exchanges) the fuse dentries as vfs_rename() moves the backing ones.
+	 */
+	err = fuse_pt_do_rename(&bolddir, bold, &bnewdir, bnew, flags);
+out_dput:
+	dput(bnew);
+out_dput_old:
+	dput(bold);
+out_unlock:
+	unlock_rename(bnewdir.dentry, bolddir.dentry);
+out_revert:
+	revert_creds(old_cred);
+	fuse_pt_copyattr(olddir);
+	if (newdir != olddir)
+		fuse_pt_copyattr(newdir);
+	if (!err)
+		fuse_pt_copyattr(d_inode(oldent));
+	return err;
 }
 
+/**
+ * fuse_pt_link() - hard link (and linkat of an O_TMPFILE) into a subtree
+ * @entry: existing name
+ * @newdir: directory of the new name
+ * @newent: negative dentry of the new name
+ *
+ * Return: 0 or a negative errno; EXDEV across the subtree boundary.
+ */
 int fuse_pt_link(struct dentry *entry, struct inode *newdir,
 		 struct dentry *newent)
 {
-	if (!fuse_inode_subtree(newdir) || !fuse_inode_backed(d_inode(entry)))
+	struct inode *inode = d_inode(entry);
+	struct fuse_inode *fi = get_fuse_inode(inode);
+	const struct cred *old_cred;
+	struct path bold, bdir;
+	struct dentry *child;
+	int err;
+
+	if (!fuse_inode_subtree(newdir) || !fuse_inode_backed(inode) ||
+	    fi->backing_ctx != get_fuse_inode(newdir)->backing_ctx)
 		return -EXDEV;
-	return -EOPNOTSUPP;
+	err = fuse_pt_backing_path(entry, &bold);
+	if (!err)
+		err = fuse_pt_backing_path(newent->d_parent, &bdir);
+	if (err)
+		return err;
+
+	old_cred = fuse_pt_create_creds(newdir);
+	if (IS_ERR(old_cred))
+		return PTR_ERR(old_cred);
+	inode_lock_nested(d_inode(bdir.dentry), I_MUTEX_PARENT);
+	child = fuse_pt_child(&bdir, newent, false);
+	err = PTR_ERR(child);
+	if (IS_ERR(child))
+		goto out_unlock;
+	err = fuse_pt_do_link(bold.dentry, &bdir, child);
+	if (!err) {
+		fuse_pt_set_backing(newent, &bdir, dget(child));
+		ihold(inode);
+		d_instantiate(newent, inode);
+	}
+	dput(child);
+out_unlock:
+	inode_unlock(d_inode(bdir.dentry));
+	revert_creds(old_cred);
+	fuse_pt_copyattr(newdir);
+	fuse_pt_copyattr(inode);
+	return err;
 }
 
 const struct file_operations fuse_pt_dir_operations = {

@@ -122,6 +122,9 @@ struct dentry *fuse_pt_lookup(struct inode *dir, struct dentry *entry,
 int fuse_pt_revalidate(struct dentry *entry, unsigned int flags);
 void fuse_pt_dentry_release(struct fuse_dentry *fd);
 int fuse_pt_backing_path(struct dentry *dentry, struct path *path);
+struct inode *fuse_pt_iget(struct super_block *sb, struct inode *backing,
+			   struct fuse_backing *ctx);
+void fuse_pt_set_entry_forever(struct dentry *entry);
 const struct cred *fuse_pt_override_creds(struct inode *inode);
 
 /* passthrough_inode.c */

@@ -11,7 +11,9 @@
 #include "fuse_i.h"
 
 #include <linux/backing-file.h>
+#include <linux/fadvise.h>
 #include <linux/file.h>
+#include <linux/filelock.h>
 
 /**
  * fuse_pt_open() - open (or opendir) a bound inode
@@ -70,7 +72,11 @@ int fuse_pt_open(struct inode *inode, struct file *file)
 int fuse_pt_release(struct inode *inode, struct file *file)
 {
 	struct fuse_file *ff = file->private_data;
+	struct file *backing_file = fuse_file_passthrough(ff);
 
+	/* OFD locks taken through this file are owned by it, not the backing */
+	if (S_ISREG(inode->i_mode) && locks_inode_context(file_inode(backing_file)))
+		locks_remove_posix(backing_file, file);
 	fuse_passthrough_release(ff, NULL);
 	fuse_file_free(ff);
 	return 0;
@@ -82,6 +88,13 @@ static int fuse_pt_flush(struct file *file, fl_owner_t id)
 	struct file *backing_file = fuse_file_passthrough(ff);
 	const struct cred *old_cred;
 	int err = 0;
+
+	/*
+	 * close() drops the caller's POSIX locks; the VFS only looks at the
+	 * fuse inode, the locks are on the backing inode.
+	 */
+	if (locks_inode_context(file_inode(backing_file)))
+		locks_remove_posix(backing_file, id);
 
 	if (backing_file->f_op->flush) {
 		old_cred = override_creds(ff->cred);
@@ -188,6 +201,76 @@ static long fuse_pt_fallocate(struct file *file, int mode, loff_t offset,
 	return ret;
 }
 
+/*
+ * Offloaded to the backing filesystem when both files are passthrough
+ * files; otherwise EXDEV lets the VFS copy through read and write.
+ */
+static ssize_t fuse_pt_copy_file_range(struct file *in, loff_t pos_in,
+				       struct file *out, loff_t pos_out,
+				       size_t len, unsigned int flags)
+{
+	struct fuse_file *ff_in = in->private_data;
+	struct fuse_file *ff_out = out->private_data;
+	struct inode *inode_out = file_inode(out);
+	const struct cred *old_cred;
+	ssize_t ret;
+
+	if (in->f_op != &fuse_pt_file_operations ||
+	    out->f_op != &fuse_pt_file_operations)
+		return -EXDEV;
+
+	inode_lock(inode_out);
+	ret = file_remove_privs(out);
+	if (!ret) {
+		old_cred = override_creds(ff_out->cred);
+		ret = vfs_copy_file_range(fuse_file_passthrough(ff_in), pos_in,
+					  fuse_file_passthrough(ff_out), pos_out,
+					  len, flags);
+		revert_creds(old_cred);
+	}
+	fuse_pt_copyattr(inode_out);
+	inode_unlock(inode_out);
+	return ret;
+}
+
+/*
+ * Locks are taken on the backing file, so that a process working on the
+ * backing tree directly sees them.  POSIX locks keep their owner (the
+ * files_struct, or the fuse file for OFD locks); flock locks belong to the
+ * backing file, which lives exactly as long as the fuse file.
+ */
+static int fuse_pt_lock(struct file *file, int cmd, struct file_lock *fl)
+{
+	struct file *backing_file = fuse_file_passthrough(file->private_data);
+
+	fl->c.flc_file = backing_file;
+	return vfs_lock_file(backing_file, cmd, fl, NULL);
+}
+
+static int fuse_pt_flock(struct file *file, int cmd, struct file_lock *fl)
+{
+	struct file *backing_file = fuse_file_passthrough(file->private_data);
+
+	fl->c.flc_file = backing_file;
+	fl->c.flc_owner = backing_file;
+	if (backing_file->f_op->flock)
+		return backing_file->f_op->flock(backing_file, cmd, fl);
+	return locks_lock_file_wait(backing_file, fl);
+}
+
+static int fuse_pt_fadvise(struct file *file, loff_t offset, loff_t len,
+			   int advice)
+{
+	struct fuse_file *ff = file->private_data;
+	const struct cred *old_cred;
+	int err;
+
+	old_cred = override_creds(ff->cred);
+	err = vfs_fadvise(fuse_file_passthrough(ff), offset, len, advice);
+	revert_creds(old_cred);
+	return err;
+}
+
 static int fuse_pt_mmap(struct file *file, struct vm_area_struct *vma)
 {
 	return fuse_passthrough_mmap(file, vma);
@@ -205,4 +288,8 @@ const struct file_operations fuse_pt_file_operations = {
 	.splice_write	= fuse_passthrough_splice_write,
 	.mmap		= fuse_pt_mmap,
 	.fallocate	= fuse_pt_fallocate,
+	.copy_file_range = fuse_pt_copy_file_range,
+	.lock		= fuse_pt_lock,
+	.flock		= fuse_pt_flock,
+	.fadvise	= fuse_pt_fadvise,
 };

@@ -276,14 +276,20 @@ static int fuse_pt_inode_set(struct inode *inode, void *data)
 	return 0;
 }
 
-/*
- * The fuse inode of a backing inode found below a subtree root.  Such
- * inodes have no node id (the server never hears of them, so nothing is
- * forgotten either) and are hashed by backing inode: hard links share
+/**
+ * fuse_pt_iget() - the fuse inode of a backing inode below a subtree root
+ * @sb: fuse super block
+ * @backing: backing inode
+ * @ctx: registration of the subtree
+ *
+ * Such inodes have no node id (the server never hears of them, so nothing
+ * is forgotten either) and are hashed by backing inode: hard links share
  * one fuse inode.
+ *
+ * Return: the inode with a new reference, or ERR_PTR(-ENOMEM).
  */
-static struct inode *fuse_pt_iget(struct super_block *sb, struct inode *backing,
-				  struct fuse_backing *ctx)
+struct inode *fuse_pt_iget(struct super_block *sb, struct inode *backing,
+			   struct fuse_backing *ctx)
 {
 	struct fuse_pt_key key = { .backing = backing, .ctx = ctx };
 	struct fuse_attr attr;
@@ -353,9 +359,21 @@ struct dentry *fuse_pt_lookup(struct inode *dir, struct dentry *entry,
 	fd->backing_path.mnt = mntget(parent.mnt);
 	fd->backing_path.dentry = backing;
 	fd->backing_seq = raw_read_seqcount(&backing->d_seq);
-	fd->time = get_jiffies_64() + FUSE_PT_DENTRY_FOREVER;
+	fuse_pt_set_entry_forever(entry);
 
 	return d_splice_alias(inode, entry);
+}
+
+/**
+ * fuse_pt_set_entry_forever() - no entry timeout for a kernel-made dentry
+ * @entry: fuse dentry below a subtree root
+ *
+ * It is revalidated against the backing tree instead (fuse_pt_revalidate()),
+ * and stays cached (->d_delete() looks at the timeout).
+ */
+void fuse_pt_set_entry_forever(struct dentry *entry)
+{
+	fuse_dentry(entry)->time = get_jiffies_64() + FUSE_PT_DENTRY_FOREVER;
 }
 
 /**

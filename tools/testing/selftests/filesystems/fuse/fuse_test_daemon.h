@@ -46,11 +46,19 @@ struct ftd_opts {
 typedef bool (*ftd_hook_fn)(struct ftd *d, const struct fuse_in_header *in,
 			    const void *arg, size_t arglen, void *priv);
 
-/* Life cycle */
+/*
+ * Life cycle.  ftd_mount() (mnt NULL: a new directory in /tmp) returns once
+ * INIT is answered.  ftd_umount() unmounts (lazily if busy, then aborts the
+ * connection), stops the thread and closes the device; it does not hang on
+ * an aborted connection.  ftd_abort() aborts the connection through fusectl,
+ * as if the server had died.  ftd_private_mntns() moves the caller into a
+ * private mount namespace, so mounts go away with the process.
+ */
 void ftd_opts_init(struct ftd_opts *opts);
 struct ftd *ftd_new(const struct ftd_opts *opts);
 int ftd_mount(struct ftd *d, const char *mnt);
 int ftd_umount(struct ftd *d);
+int ftd_abort(struct ftd *d);
 void ftd_destroy(struct ftd *d);
 int ftd_private_mntns(void);
 
@@ -99,7 +107,9 @@ const char *ftd_opname(__u32 opcode);
  * error is 0 or a negative errno (then only the header is sent);
  * ftd_reply_entry() replies with the node's fuse_entry_out followed by
  * tail, ftd_write_raw() writes buf to /dev/fuse as it is.  All return 0 or
- * the -errno of the write.
+ * the -errno of the write.  A request nobody answers (the kernel rejects a
+ * malformed reply, leaving the request pending) waits until ftd_abort() or
+ * ftd_umount().
  */
 void ftd_set_hook(struct ftd *d, __u32 opcode, ftd_hook_fn fn, void *priv);
 int ftd_reply(struct ftd *d, const struct fuse_in_header *in, int error,
