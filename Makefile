@@ -5,7 +5,8 @@
 #   make demo      the main job: a passthrough daemon over a sample tree
 #   make bench     native / overlayfs / FUSE / per-file / dir passthrough
 #
-# Others: deps prepare kernel selftests refresh-patches checkpatch clean.
+# Others: deps prepare kernel selftests refresh-patches checkpatch
+# bisect-check (every patch builds on its own) clean.
 # DEBUG=1 builds and boots the debug kernel (KASAN, lockdep, kmemleak...).
 
 TOP := $(abspath .)
@@ -22,7 +23,7 @@ KTREE := $(BUILD)/linux
 SELFTEST_DIR := tools/testing/selftests/filesystems/fuse
 
 .PHONY: all deps prepare kernel selftests test demo bench refresh-patches \
-	checkpatch clean distclean
+	checkpatch bisect-check clean distclean
 
 all: kernel selftests
 
@@ -55,6 +56,9 @@ refresh-patches:
 
 checkpatch: prepare
 	@harness/checkpatch
+
+bisect-check: kernel
+	@harness/bisect-check
 
 clean:
 	rm -rf $(BUILD)/obj $(BUILD)/obj-debug $(BUILD)/selftests $(BUILD)/vm

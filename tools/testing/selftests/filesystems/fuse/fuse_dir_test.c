@@ -684,4 +684,30 @@ TEST_F(subtree, namespace_nodeids_never_reach_daemon)
 	EXPECT_EQ(0, ftd_count_nodeid(self->d, 0));
 }
 
+TEST_F(subtree, posix_acl_is_read_from_backing)
+{
+	/* user::rw- user:1000:r-- group::r-- mask::r-- other::--- */
+	static const unsigned char acl[] = {
+		2, 0, 0, 0,
+		0x01, 0, 0x06, 0, 0xff, 0xff, 0xff, 0xff,
+		0x02, 0, 0x04, 0, 0xe8, 0x03, 0, 0,
+		0x04, 0, 0x04, 0, 0xff, 0xff, 0xff, 0xff,
+		0x10, 0, 0x04, 0, 0xff, 0xff, 0xff, 0xff,
+		0x20, 0, 0x00, 0, 0xff, 0xff, 0xff, 0xff,
+	};
+	char buf[128];
+
+	if (setxattr(bp("secret"), "system.posix_acl_access", acl, sizeof(acl),
+		     0))
+		SKIP(return, "backing fs has no POSIX ACLs");
+	ASSERT_EQ(sizeof(acl), getxattr(mp("tree/secret"),
+					"system.posix_acl_access", buf,
+					sizeof(buf)));
+	EXPECT_EQ(0, memcmp(acl, buf, sizeof(acl)));
+	/* the named user entry grants what the mode bits alone do not */
+	EXPECT_EQ(0, as_user(try_read, mp("tree/secret")));
+	EXPECT_EQ(EACCES, as_user(try_write, mp("tree/secret")));
+	ASSERT_NO_REQUESTS();
+}
+
 TEST_HARNESS_MAIN

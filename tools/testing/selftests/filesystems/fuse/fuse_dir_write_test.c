@@ -23,6 +23,7 @@
 #include <linux/falloc.h>
 #include <linux/fs.h>
 #include <sys/file.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <sys/wait.h>
@@ -1029,6 +1030,94 @@ TEST_F(mut, server_create_reply_binds_the_file)
 	EXPECT_EQ(1, ftd_count(self->d, FUSE_RELEASE));
 	EXPECT_EQ(0, ftd_count(self->d, FUSE_WRITE));
 	EXPECT_EQ(0, ftd_count(self->d, FUSE_FLUSH));
+}
+
+/* Bind a new node of the root as a subtree of dir; 0 or -1 */
+static int add_subtree(struct ftd *d, const char *name, const char *dir)
+{
+	__u64 node = ftd_add_dir(d, FUSE_ROOT_ID, name, 0777);
+	int fd = open(dir, O_PATH | O_DIRECTORY);
+	int id;
+
+	if (!node || fd < 0)
+		return -1;
+	id = ftd_backing_open(d, fd, 0);
+	close(fd);
+	if (id <= 0)
+		return -1;
+	return ftd_set_entry_backing(d, node, id, FUSE_ENTRY_BACKING_SUBTREE);
+}
+
+TEST_F(mut, backing_errors_reach_the_caller_unchanged)
+{
+	char small[] = "/tmp/fdw-small.XXXXXX", ro[] = "/tmp/fdw-ro.XXXXXX";
+	char name[300], buf[4096] = { 0 };
+	int fd, i;
+
+	ASSERT_NE(NULL, mkdtemp(small));
+	ASSERT_NE(NULL, mkdtemp(ro));
+	ASSERT_EQ(0, mount("small", small, "tmpfs", 0, "size=64k,nr_inodes=4"));
+	ASSERT_EQ(0, mount("ro", ro, "tmpfs", MS_RDONLY, NULL));
+	ASSERT_EQ(0, add_subtree(self->d, "small", small));
+	ASSERT_EQ(0, add_subtree(self->d, "ro", ro));
+
+	/* EROFS */
+	ASSERT_EQ(-1, mkdir(mp("ro/d"), 0755));
+	EXPECT_EQ(EROFS, errno);
+	ASSERT_EQ(-1, open(mp("ro/f"), O_WRONLY | O_CREAT, 0644));
+	EXPECT_EQ(EROFS, errno);
+	/* ENAMETOOLONG */
+	memset(name, 'n', sizeof(name) - 1);
+	name[sizeof(name) - 1] = 0;
+	ASSERT_EQ(-1, mkdir(mp2(name), 0755));
+	EXPECT_EQ(ENAMETOOLONG, errno);
+	/* ENOSPC for blocks, then for inodes; nothing half made is left */
+	fd = open(mp("small/big"), O_WRONLY | O_CREAT, 0644);
+	ASSERT_LE(0, fd);
+	for (i = 0; i < 32 && write(fd, buf, sizeof(buf)) == sizeof(buf); i++)
+		;
+	EXPECT_EQ(ENOSPC, errno);
+	close(fd);
+	for (i = 0; i < 8; i++) {
+		snprintf(name, sizeof(name), "small/n%d", i);
+		if (mkdir(mp(name), 0755))
+			break;
+	}
+	EXPECT_EQ(ENOSPC, errno);
+	EXPECT_FALSE(exists(mp(name)));
+	snprintf(name, sizeof(name), "%s/n%d", small, i);
+	EXPECT_FALSE(exists(name));
+
+	umount2(small, MNT_DETACH);
+	umount2(ro, MNT_DETACH);
+	rmdir(small);
+	rmdir(ro);
+}
+
+TEST_F(mut, data_written_and_synced_is_in_backing_byte_for_byte)
+{
+	static unsigned char pattern[1 << 20], back[1 << 20];
+	unsigned int i;
+	int fd, bfd;
+
+	for (i = 0; i < sizeof(pattern); i++)
+		pattern[i] = (i * 2654435761u) >> 24;
+	fd = open(mp("tree/pattern"), O_RDWR | O_CREAT, 0644);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(sizeof(pattern), write(fd, pattern, sizeof(pattern)));
+	ASSERT_EQ(0, fsync(fd));
+	bfd = open(bp("pattern"), O_RDWR);
+	ASSERT_LE(0, bfd);
+	ASSERT_EQ(sizeof(back), pread(bfd, back, sizeof(back), 0));
+	EXPECT_EQ(0, memcmp(pattern, back, sizeof(back)));
+	/* and what the backing tree changes is what the caller reads */
+	memset(pattern + 4096, 0xa5, 8192);
+	ASSERT_EQ(8192, pwrite(bfd, pattern + 4096, 8192, 4096));
+	ASSERT_EQ(sizeof(back), pread(fd, back, sizeof(back), 0));
+	EXPECT_EQ(0, memcmp(pattern, back, sizeof(back)));
+	close(bfd);
+	close(fd);
+	ASSERT_NO_REQUESTS();
 }
 
 TEST_HARNESS_MAIN

@@ -80,6 +80,8 @@ struct ftd {
 	size_t nr_nodes;
 	struct ftd_rec *log;
 	size_t nr_log;
+	unsigned long nr_read;		/* requests read ... */
+	unsigned long nr_done;		/* ... and handled, never reset */
 	size_t log_cap;
 	struct ftd_hook hooks[FTD_NR_HOOKS];
 
@@ -521,7 +523,9 @@ int ftd_wait_count(struct ftd *d, __u32 opcode, int min, int timeout_ms)
 		ts.tv_nsec -= 1000000000L;
 	}
 	pthread_mutex_lock(&d->lock);
-	while ((n = ftd_count_locked(d, opcode)) < min && !d->thread_done) {
+	/* wait for the requests to be handled too, not just logged */
+	while (((n = ftd_count_locked(d, opcode)) < min ||
+		d->nr_done != d->nr_read) && !d->thread_done) {
 		if (pthread_cond_timedwait(&d->cond, &d->lock, &ts))
 			break;
 	}
@@ -592,6 +596,7 @@ static void ftd_log_add(struct ftd *d, const struct fuse_in_header *in,
 	struct ftd_rec *r;
 
 	pthread_mutex_lock(&d->lock);
+	d->nr_read++;
 	if (d->nr_log == d->log_cap) {
 		size_t cap = d->log_cap ? 2 * d->log_cap : 256;
 		struct ftd_rec *log = realloc(d->log, cap * sizeof(*log));
@@ -615,7 +620,6 @@ static void ftd_log_add(struct ftd *d, const struct fuse_in_header *in,
 		memcpy(r->name, arg + off, namelen);
 	}
 out:
-	pthread_cond_broadcast(&d->cond);
 	pthread_mutex_unlock(&d->lock);
 }
 
@@ -1190,12 +1194,12 @@ static void ftd_handle(struct ftd *d, const char *buf, size_t len)
 			ftd_reply(d, in, err, NULL, 0);
 	}
 
-	if (in->opcode == FUSE_INIT) {
-		pthread_mutex_lock(&d->lock);
+	pthread_mutex_lock(&d->lock);
+	if (in->opcode == FUSE_INIT)
 		d->init_done = true;
-		pthread_cond_broadcast(&d->cond);
-		pthread_mutex_unlock(&d->lock);
-	}
+	d->nr_done = d->nr_read;
+	pthread_cond_broadcast(&d->cond);
+	pthread_mutex_unlock(&d->lock);
 }
 
 static void *ftd_thread(void *data)

@@ -91,7 +91,11 @@ long ftd_nlookup(struct ftd *d, __u64 nodeid);
 int ftd_backing_open(struct ftd *d, int fd, __u32 flags);
 int ftd_backing_close(struct ftd *d, int backing_id);
 
-/* Request log */
+/*
+ * Request log.  ftd_wait_count() waits up to timeout_ms until min requests
+ * of opcode are logged and all logged requests handled (FORGET is async);
+ * it returns the count.
+ */
 int ftd_count(struct ftd *d, __u32 opcode);
 int ftd_count_total(struct ftd *d);
 int ftd_count_nodeid(struct ftd *d, __u64 nodeid);
