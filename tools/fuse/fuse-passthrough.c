@@ -47,6 +47,7 @@
 #include <sys/file.h>
 #include <sys/ioctl.h>
 #include <sys/mount.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <sys/syscall.h>
@@ -1164,6 +1165,27 @@ static void parse_args(int argc, char **argv)
 		    cfg.mode == MODE_DIR ? "dir" : "file");
 }
 
+/* Every node the kernel knows holds an O_PATH fd: allow as many as we may */
+static void raise_nofile(void)
+{
+	struct rlimit rl;
+	FILE *f = fopen("/proc/sys/fs/nr_open", "r");
+	unsigned long max = 0;
+
+	if (f) {
+		if (fscanf(f, "%lu", &max) != 1)
+			max = 0;
+		fclose(f);
+	}
+	if (getrlimit(RLIMIT_NOFILE, &rl))
+		return;
+	if (max > rl.rlim_max && !setrlimit(RLIMIT_NOFILE,
+					    &(struct rlimit){ max, max }))
+		return;
+	rl.rlim_cur = rl.rlim_max;
+	setrlimit(RLIMIT_NOFILE, &rl);
+}
+
 int main(int argc, char **argv)
 {
 	pthread_t *threads;
@@ -1173,6 +1195,7 @@ int main(int argc, char **argv)
 
 	parse_args(argc, argv);
 	umask(0);
+	raise_nofile();
 
 	root.fd = open(cfg.source, O_PATH | O_DIRECTORY);
 	if (root.fd < 0)
