@@ -4,6 +4,7 @@
 #                  and run the selftests (final line: N passed, N failed)
 #   make demo      the main job: a passthrough daemon over a sample tree
 #   make bench     native / overlayfs / FUSE / per-file / dir passthrough
+#   make stress    stress-ng + integrity check on the debug kernel
 #
 # Others: deps prepare kernel selftests refresh-patches checkpatch
 # bisect-check (every patch builds on its own) clean.
@@ -22,8 +23,8 @@ endif
 KTREE := $(BUILD)/linux
 SELFTEST_DIR := tools/testing/selftests/filesystems/fuse
 
-.PHONY: all deps prepare kernel selftests test demo bench refresh-patches \
-	checkpatch bisect-check clean distclean
+.PHONY: all deps prepare kernel selftests test demo bench stress \
+	refresh-patches checkpatch bisect-check clean distclean
 
 all: kernel selftests
 
@@ -50,6 +51,12 @@ demo: selftests
 
 bench: selftests
 	@harness/bench
+
+# stress-ng and the integrity check, on the debug kernel unless STRESS_DEBUG=0
+STRESS_DEBUG ?= 1
+stress: deps
+	@$(MAKE) --no-print-directory DEBUG=$(STRESS_DEBUG) selftests
+	@DEBUG=$(STRESS_DEBUG) harness/stress
 
 refresh-patches:
 	@harness/refresh-patches

@@ -92,7 +92,7 @@ struct node {
 	ino_t ino;
 	int fd;
 	uint64_t nlookup;
-	int backing_id;		/* dir mode: registration of a bound node */
+	int backing_id;		/* registration of the node, or -errno */
 	char *rel;		/* path below SOURCE ("" for the root) */
 };
 
@@ -104,7 +104,6 @@ struct handle {
 	int fd;
 	DIR *dir;
 	off_t dir_off;
-	int backing_id;		/* file mode */
 	char *rel;		/* directories: path below SOURCE */
 };
 
@@ -265,6 +264,25 @@ static void node_forget(uint64_t nodeid, uint64_t nlookup)
 	free(n);
 }
 
+/*
+ * The backing id of a node, registered from its O_PATH fd on first use and
+ * kept until the node is forgotten: upstream passthrough wants one backing
+ * file per inode for all its opens (file mode), and the kernel may resolve
+ * a bound entry's id after the reply was written (dir mode).
+ */
+static int node_backing_id(struct node *n)
+{
+	pthread_mutex_lock(&lock);
+	if (!n->backing_id) {
+		struct fuse_backing_map map = { .fd = n->fd };
+		int id = ioctl(devfd, FUSE_DEV_IOC_BACKING_OPEN, &map);
+
+		n->backing_id = id > 0 ? id : -errno;
+	}
+	pthread_mutex_unlock(&lock);
+	return n->backing_id;
+}
+
 /* ---- policy ---- */
 
 static bool hidden(const char *name)
@@ -380,15 +398,7 @@ static void reply_entry(uint64_t unique, struct node *n, const struct stat *st,
 		iov[cnt++].iov_len = sizeof(*open);
 	}
 	if (!served_here(n->rel)) {
-		pthread_mutex_lock(&lock);
-		if (!n->backing_id) {
-			struct fuse_backing_map map = { .fd = n->fd };
-			int id = ioctl(devfd, FUSE_DEV_IOC_BACKING_OPEN, &map);
-
-			n->backing_id = id > 0 ? id : -1;
-		}
-		b.backing_id = n->backing_id;
-		pthread_mutex_unlock(&lock);
+		b.backing_id = node_backing_id(n);
 		if (b.backing_id > 0) {
 			if (S_ISDIR(st->st_mode))
 				b.flags = FUSE_ENTRY_BACKING_SUBTREE;
@@ -600,20 +610,37 @@ static struct handle *handle_new(int fd)
 	return h;
 }
 
-static int open_flags_out(struct handle *h, struct fuse_open_out *out)
+static int open_flags_out(struct node *n, struct handle *h,
+			  struct fuse_open_out *out)
 {
 	memset(out, 0, sizeof(*out));
 	out->fh = (uint64_t)(uintptr_t)h;
 	if (cfg.mode == MODE_FILE) {
-		struct fuse_backing_map map = { .fd = h->fd };
+		int id = node_backing_id(n);
 
-		h->backing_id = ioctl(devfd, FUSE_DEV_IOC_BACKING_OPEN, &map);
-		if (h->backing_id < 0)
-			return -errno;
+		if (id < 0)
+			return id;
 		out->open_flags = FOPEN_PASSTHROUGH;
-		out->backing_id = h->backing_id;
+		out->backing_id = id;
 	}
 	return 0;
+}
+
+/*
+ * Flags to open a node's file with: the kernel already resolved the path
+ * (O_NOFOLLOW would refuse the /proc magic link), and with the writeback
+ * cache it reads pages of write-only files and sends writes at their own
+ * offsets, so no O_WRONLY and no O_APPEND.
+ */
+static int open_flags_in(int flags)
+{
+	flags &= ~(O_CREAT | O_EXCL | O_NOCTTY | O_NOFOLLOW);
+	if (cfg.mode == MODE_NONE) {
+		flags &= ~O_APPEND;
+		if ((flags & O_ACCMODE) == O_WRONLY)
+			flags = (flags & ~O_ACCMODE) | O_RDWR;
+	}
+	return flags;
 }
 
 static int do_open(struct fuse_in_header *in, struct fuse_open_in *arg)
@@ -624,7 +651,7 @@ static int do_open(struct fuse_in_header *in, struct fuse_open_in *arg)
 	int fd, err;
 
 	fd = open(proc_path(p, node_of(in->nodeid)->fd),
-		  arg->flags & ~(O_CREAT | O_EXCL | O_NOCTTY));
+		  open_flags_in(arg->flags));
 	if (fd < 0)
 		return -errno;
 	h = handle_new(fd);
@@ -632,7 +659,7 @@ static int do_open(struct fuse_in_header *in, struct fuse_open_in *arg)
 		close(fd);
 		return -ENOMEM;
 	}
-	err = open_flags_out(h, &out);
+	err = open_flags_out(node_of(in->nodeid), h, &out);
 	if (err) {
 		close(fd);
 		free(h);
@@ -653,8 +680,8 @@ static int do_create(struct fuse_in_header *in, struct fuse_create_in *arg)
 	int fd, err;
 
 	caller_begin(in, &c);
-	fd = openat(parent->fd, name, (arg->flags | O_CREAT) & ~O_NOCTTY,
-		    arg->mode);
+	fd = openat(parent->fd, name, open_flags_in(arg->flags) | O_CREAT |
+		    (arg->flags & O_EXCL), arg->mode);
 	err = fd < 0 ? -errno : 0;
 	caller_end(&c);
 	if (err)
@@ -667,7 +694,7 @@ static int do_create(struct fuse_in_header *in, struct fuse_create_in *arg)
 			node_forget(id_of(n), 1);
 		return n ? -ENOMEM : err;
 	}
-	err = open_flags_out(h, &out);
+	err = open_flags_out(n, h, &out);
 	if (err) {
 		close(fd);
 		free(h);
@@ -707,8 +734,6 @@ static int do_release(struct fuse_in_header *in, struct fuse_release_in *arg)
 {
 	struct handle *h = (struct handle *)(uintptr_t)arg->fh;
 
-	if (h->backing_id > 0)
-		ioctl(devfd, FUSE_DEV_IOC_BACKING_CLOSE, &h->backing_id);
 	if (h->dir)
 		closedir(h->dir);
 	else
