@@ -17,6 +17,10 @@ res = defaultdict(list)
 reqs = defaultdict(list)
 header = []
 for line in open(sys.argv[1]) if len(sys.argv) > 1 else sys.stdin:
+    # a progress line without a newline may come first: start at the tag
+    for tag in ("RESULT ", "REQS "):
+        if tag in line:
+            line = line[line.index(tag):]
     f = line.split()
     if not f:
         continue

@@ -95,12 +95,12 @@ one() {
 	done
 	if [ -z "$demo" ]; then
 		fio --name=prep --filename="$w/fio.dat" --size=32m --bs=1m --rw=write \
-			--ioengine=psync --thread --output=/dev/null
+			--ioengine=psync --thread --eta=never --output=/dev/null
 		for rw in randread randwrite; do
 			t=$(t0)
 			fio --name="$rw" --filename="$w/fio.dat" --size=32m --bs=4k \
 				--rw="$rw" --io_size=8m --ioengine=psync --thread \
-				--randrepeat=1 --norandommap --fsync_on_close=1 \
+				--randrepeat=1 --norandommap --fsync_on_close=1 --eta=never \
 				--output=/dev/null
 			report "$fs" "$cfg" "$run" "$rw" "$t"
 		done
