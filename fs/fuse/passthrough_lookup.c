@@ -431,14 +431,16 @@ int fuse_pt_revalidate(struct dentry *entry, unsigned int flags)
 	if (!backing || d_unhashed(backing) || d_is_negative(backing))
 		return 0;
 
-	if (flags & LOOKUP_RCU) {
-		/* Nothing moved, dropped or unlinked it since last checked */
-		if (raw_read_seqcount(&backing->d_seq) != READ_ONCE(fd->backing_seq))
-			return -ECHILD;
-		if (backing->d_flags & DCACHE_OP_REVALIDATE)
-			return -ECHILD;
+	/*
+	 * Nothing moved, dropped or unlinked the backing dentry since it was
+	 * last found at the right name (d_seq changes with each of those):
+	 * valid, in RCU walk or not.  Otherwise compare names under the locks.
+	 */
+	if (raw_read_seqcount(&backing->d_seq) == READ_ONCE(fd->backing_seq) &&
+	    !(backing->d_flags & DCACHE_OP_REVALIDATE))
 		return 1;
-	}
+	if (flags & LOOKUP_RCU)
+		return -ECHILD;
 
 	parent = dget_parent(entry);
 	valid = d_inode(parent) && fuse_inode_subtree(d_inode(parent)) &&

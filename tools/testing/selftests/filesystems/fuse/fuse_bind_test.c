@@ -94,6 +94,9 @@ static struct ftd *new_server(__u64 flags)
 	ftd_opts_init(&opts);
 	opts.init_flags = flags;
 	opts.max_stack_depth = 1;
+	/* server entries stay valid however slow the kernel: no timing */
+	opts.entry_timeout_ms = 3600 * 1000;
+	opts.attr_timeout_ms = 3600 * 1000;
 	return ftd_new(&opts);
 }
 

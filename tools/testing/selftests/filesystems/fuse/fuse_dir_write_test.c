@@ -136,6 +136,9 @@ FIXTURE_SETUP(mut)
 	opts.max_stack_depth = 1;
 	opts.allow_other = true;
 	opts.root_mode = 0777;
+	/* server entries stay valid however slow the kernel: no timing */
+	opts.entry_timeout_ms = 3600 * 1000;
+	opts.attr_timeout_ms = 3600 * 1000;
 	self->d = ftd_new(&opts);
 	ASSERT_NE(NULL, self->d);
 	self->tree = ftd_add_dir(self->d, FUSE_ROOT_ID, "tree", 0777);

@@ -101,6 +101,9 @@ static struct ftd *new_server(int depth)
 	opts.max_stack_depth = depth;
 	opts.allow_other = true;
 	opts.root_mode = 0755;
+	/* server entries stay valid however slow the kernel: no timing */
+	opts.entry_timeout_ms = 3600 * 1000;
+	opts.attr_timeout_ms = 3600 * 1000;
 	return ftd_new(&opts);
 }
 
