@@ -149,6 +149,9 @@ struct posix_acl *fuse_pt_get_inode_acl(struct inode *inode, int type,
 int fuse_pt_set_acl(struct mnt_idmap *idmap, struct dentry *dentry,
 		    struct posix_acl *acl, int type);
 int fuse_pt_statfs(struct dentry *dentry, struct kstatfs *buf);
+int fuse_pt_fileattr_get(struct dentry *dentry, struct fileattr *fa);
+int fuse_pt_fileattr_set(struct mnt_idmap *idmap, struct dentry *dentry,
+			 struct fileattr *fa);
 
 /* passthrough_dir.c: namespace changes in a subtree directory */
 int fuse_pt_create_open(struct mnt_idmap *idmap, struct inode *dir,
@@ -175,6 +178,9 @@ int fuse_pt_open(struct inode *inode, struct file *file);
 int fuse_pt_release(struct inode *inode, struct file *file);
 int fuse_pt_fsync(struct file *file, loff_t start, loff_t end, int datasync);
 loff_t fuse_pt_llseek(struct file *file, loff_t offset, int whence);
+ssize_t fuse_pt_copy_file_range(struct file *in, loff_t pos_in,
+				struct file *out, loff_t pos_out, size_t len,
+				unsigned int flags);
 extern const struct file_operations fuse_pt_file_operations;
 extern const struct file_operations fuse_pt_dir_operations;
 

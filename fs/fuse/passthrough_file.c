@@ -14,6 +14,7 @@
 #include <linux/fadvise.h>
 #include <linux/file.h>
 #include <linux/filelock.h>
+#include <linux/splice.h>
 
 /**
  * fuse_pt_open() - open (or opendir) a bound inode
@@ -201,23 +202,29 @@ static long fuse_pt_fallocate(struct file *file, int mode, loff_t offset,
 	return ret;
 }
 
-/*
- * Offloaded to the backing filesystem when both files are passthrough
- * files; otherwise EXDEV lets the VFS copy through read and write.
+/**
+ * fuse_pt_copy_file_range() - copy_file_range() between two bound files
+ * @in: source, a passthrough file
+ * @pos_in: source offset
+ * @out: destination, a passthrough file
+ * @pos_out: destination offset
+ * @len: bytes
+ * @flags: copy_file_range() flags
+ *
+ * Offloaded to the backing filesystem (reflink, server-side copy...) or,
+ * if it cannot, a splice copy, as fuse_copy_file_range() falls back to.
+ *
+ * Return: bytes copied or a negative errno.
  */
-static ssize_t fuse_pt_copy_file_range(struct file *in, loff_t pos_in,
-				       struct file *out, loff_t pos_out,
-				       size_t len, unsigned int flags)
+ssize_t fuse_pt_copy_file_range(struct file *in, loff_t pos_in,
+				struct file *out, loff_t pos_out, size_t len,
+				unsigned int flags)
 {
 	struct fuse_file *ff_in = in->private_data;
 	struct fuse_file *ff_out = out->private_data;
 	struct inode *inode_out = file_inode(out);
 	const struct cred *old_cred;
 	ssize_t ret;
-
-	if (in->f_op != &fuse_pt_file_operations ||
-	    out->f_op != &fuse_pt_file_operations)
-		return -EXDEV;
 
 	inode_lock(inode_out);
 	ret = file_remove_privs(out);
@@ -230,6 +237,8 @@ static ssize_t fuse_pt_copy_file_range(struct file *in, loff_t pos_in,
 	}
 	fuse_pt_copyattr(inode_out);
 	inode_unlock(inode_out);
+	if (ret == -EXDEV || ret == -EOPNOTSUPP)
+		ret = splice_copy_file_range(in, pos_in, out, pos_out, len);
 	return ret;
 }
 
@@ -288,7 +297,7 @@ const struct file_operations fuse_pt_file_operations = {
 	.splice_write	= fuse_passthrough_splice_write,
 	.mmap		= fuse_pt_mmap,
 	.fallocate	= fuse_pt_fallocate,
-	.copy_file_range = fuse_pt_copy_file_range,
+	.copy_file_range = fuse_copy_file_range,
 	.lock		= fuse_pt_lock,
 	.flock		= fuse_pt_flock,
 	.fadvise	= fuse_pt_fadvise,

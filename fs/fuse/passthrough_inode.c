@@ -10,6 +10,7 @@
 
 #include "fuse_i.h"
 
+#include <linux/fileattr.h>
 #include <linux/fs_stack.h>
 #include <linux/magic.h>
 #include <linux/namei.h>
@@ -476,5 +477,54 @@ int fuse_pt_statfs(struct dentry *dentry, struct kstatfs *buf)
 	err = vfs_statfs(&backing, buf);
 	revert_creds(old_cred);
 	buf->f_type = FUSE_SUPER_MAGIC;
+	return err;
+}
+
+/**
+ * fuse_pt_fileattr_get() - FS_IOC_GETFLAGS, FS_IOC_FSGETXATTR of a bound inode
+ * @dentry: fuse dentry
+ * @fa: result
+ *
+ * Return: 0 or a negative errno from the backing filesystem.
+ */
+int fuse_pt_fileattr_get(struct dentry *dentry, struct fileattr *fa)
+{
+	const struct cred *old_cred;
+	struct path backing;
+	int err;
+
+	err = fuse_pt_backing_path(dentry, &backing);
+	if (err)
+		return err;
+
+	old_cred = fuse_pt_override_creds(d_inode(dentry));
+	err = vfs_fileattr_get(backing.dentry, fa);
+	revert_creds(old_cred);
+	return err;
+}
+
+/**
+ * fuse_pt_fileattr_set() - FS_IOC_SETFLAGS, FS_IOC_FSSETXATTR of a bound inode
+ * @idmap: idmap of the fuse mount
+ * @dentry: fuse dentry; the VFS checked that the caller owns the inode
+ * @fa: new attributes
+ *
+ * Return: 0 or a negative errno from the backing filesystem.
+ */
+int fuse_pt_fileattr_set(struct mnt_idmap *idmap, struct dentry *dentry,
+			 struct fileattr *fa)
+{
+	const struct cred *old_cred;
+	struct path backing;
+	int err;
+
+	err = fuse_pt_backing_path(dentry, &backing);
+	if (err)
+		return err;
+
+	old_cred = fuse_pt_override_creds(d_inode(dentry));
+	err = vfs_fileattr_set(mnt_idmap(backing.mnt), backing.dentry, fa);
+	revert_creds(old_cred);
+	fuse_pt_copyattr(d_inode(dentry));
 	return err;
 }

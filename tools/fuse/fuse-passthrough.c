@@ -936,6 +936,17 @@ static void handle(char *buf, ssize_t len, char *rbuf)
 		return;
 	if (in->opcode < MAX_OPCODE)
 		__atomic_fetch_add(&counts[in->opcode], 1, __ATOMIC_RELAXED);
+	/* node ids come from us; never trust one we did not give out */
+	if (!in->nodeid && in->opcode != FUSE_INIT &&
+	    in->opcode != FUSE_DESTROY && in->opcode != FUSE_INTERRUPT &&
+	    in->opcode != FUSE_BATCH_FORGET) {
+		fprintf(stderr, "fuse-passthrough: %s for node id 0 refused\n",
+			in->opcode < MAX_OPCODE && opnames[in->opcode] ?
+			opnames[in->opcode] : "request");
+		if (in->opcode != FUSE_FORGET)
+			reply(in->unique, -EINVAL, NULL, 0);
+		return;
+	}
 	if (cfg.debug)
 		fprintf(stderr, "fuse-passthrough: %s node %llu\n",
 			in->opcode < MAX_OPCODE && opnames[in->opcode] ?

@@ -23,6 +23,7 @@
 #include <linux/falloc.h>
 #include <linux/fs.h>
 #include <sys/file.h>
+#include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
@@ -1121,6 +1122,55 @@ TEST_F(mut, data_written_and_synced_is_in_backing_byte_for_byte)
 	close(bfd);
 	close(fd);
 	ASSERT_NO_REQUESTS();
+}
+
+TEST_F(mut, fileattr_ioctls_come_from_backing)
+{
+	int flags = 0, bflags = 0, fd, bfd;
+
+	fd = open(mp("tree/a"), O_RDONLY);
+	bfd = open(bp("a"), O_RDONLY);
+	ASSERT_LE(0, fd);
+	ASSERT_LE(0, bfd);
+	if (ioctl(bfd, FS_IOC_GETFLAGS, &bflags))
+		SKIP(return, "backing fs has no FS_IOC_GETFLAGS");
+	ASSERT_EQ(0, ioctl(fd, FS_IOC_GETFLAGS, &flags));
+	EXPECT_EQ(bflags, flags);
+	flags |= FS_NODUMP_FL;
+	ASSERT_EQ(0, ioctl(fd, FS_IOC_SETFLAGS, &flags));
+	ASSERT_EQ(0, ioctl(bfd, FS_IOC_GETFLAGS, &bflags));
+	EXPECT_TRUE(bflags & FS_NODUMP_FL);
+	/* the owner rule holds for the caller */
+	EXPECT_EQ(EPERM, AS_USER(USER_ID, GROUP_ID,
+				 ioctl(fd, FS_IOC_SETFLAGS, &flags)));
+	close(bfd);
+	close(fd);
+	ASSERT_NO_REQUESTS();
+}
+
+TEST_F(mut, copy_file_range_across_the_boundary_copies)
+{
+	char buf[16];
+	int in, out;
+
+	in = open(mp("ddir/dfile"), O_RDONLY);
+	out = open(mp2("tree/fromserver"), O_WRONLY | O_CREAT, 0644);
+	ASSERT_LE(0, in);
+	ASSERT_LE(0, out);
+	ASSERT_EQ(2, copy_file_range(in, NULL, out, NULL, 2, 0));
+	close(in);
+	close(out);
+	ASSERT_EQ(2, get_file(bp("fromserver"), buf, sizeof(buf)));
+	EXPECT_STREQ("d\n", buf);
+	in = open(mp("tree/a"), O_RDONLY);
+	out = open(mp2("ddir/dfile"), O_WRONLY);
+	ASSERT_LE(0, in);
+	ASSERT_LE(0, out);
+	EXPECT_EQ(6, copy_file_range(in, NULL, out, NULL, 6, 0));
+	close(in);
+	close(out);
+	EXPECT_EQ(0, ftd_count(self->d, FUSE_COPY_FILE_RANGE));
+	EXPECT_EQ(0, ftd_count_nodeid(self->d, 0));
 }
 
 TEST_HARNESS_MAIN
