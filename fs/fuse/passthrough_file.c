@@ -251,9 +251,13 @@ ssize_t fuse_pt_copy_file_range(struct file *in, loff_t pos_in,
 static int fuse_pt_lock(struct file *file, int cmd, struct file_lock *fl)
 {
 	struct file *backing_file = fuse_file_passthrough(file->private_data);
+	int err;
 
+	/* the caller may call again with the same request (F_SETLKW) */
 	fl->c.flc_file = backing_file;
-	return vfs_lock_file(backing_file, cmd, fl, NULL);
+	err = vfs_lock_file(backing_file, cmd, fl, NULL);
+	fl->c.flc_file = file;
+	return err;
 }
 
 static int fuse_pt_flock(struct file *file, int cmd, struct file_lock *fl)

@@ -1173,4 +1173,31 @@ TEST_F(mut, copy_file_range_across_the_boundary_copies)
 	EXPECT_EQ(0, ftd_count_nodeid(self->d, 0));
 }
 
+TEST_F(mut, posix_setlkw_waits_for_the_holder)
+{
+	struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET, .l_len = 1 };
+	int fd, status;
+	pid_t pid;
+
+	fd = open(mp("tree/a"), O_RDWR);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, fcntl(fd, F_SETLK, &fl));
+	pid = fork();
+	if (!pid) {
+		int cfd = open(mp("tree/a"), O_RDWR);
+
+		/* blocks in the backing file's lock list until released */
+		_exit(cfd < 0 || fcntl(cfd, F_SETLKW, &fl) ? 1 : 0);
+	}
+	ASSERT_LT(0, pid);
+	usleep(200000);	/* let the child block: not an assertion on time */
+	fl.l_type = F_UNLCK;
+	ASSERT_EQ(0, fcntl(fd, F_SETLK, &fl));
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_TRUE(WIFEXITED(status));
+	EXPECT_EQ(0, WEXITSTATUS(status));
+	close(fd);
+	ASSERT_NO_REQUESTS();
+}
+
 TEST_HARNESS_MAIN
