@@ -22,6 +22,7 @@
 
 #include "../../kselftest_harness.h"
 #include "fuse_test_daemon.h"
+#include "fuse_test_util.h"
 
 static const char data_a[] = "backing file A\n";
 static const char data_b[] = "backing file B, longer\n";
@@ -35,34 +36,6 @@ FIXTURE(bind) {
 	__u64 ino_d, ino_f;
 	int id_a, id_b, id_dir;
 };
-
-static int put_file(const char *path, const char *data)
-{
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-	ssize_t len = strlen(data);
-
-	if (fd < 0)
-		return -1;
-	if (write(fd, data, len) != len) {
-		close(fd);
-		return -1;
-	}
-	return close(fd);
-}
-
-static ssize_t get_file(const char *path, char *buf, size_t size)
-{
-	int fd = open(path, O_RDONLY);
-	ssize_t len;
-
-	if (fd < 0)
-		return -errno;
-	len = read(fd, buf, size - 1);
-	close(fd);
-	if (len >= 0)
-		buf[len] = 0;
-	return len;
-}
 
 static int register_path(struct ftd *d, const char *path, int flags)
 {
@@ -107,8 +80,8 @@ FIXTURE_SETUP(bind)
 	ASSERT_NE(NULL, mkdtemp(self->dir));
 	snprintf(self->file_a, sizeof(self->file_a), "%s/A", self->dir);
 	snprintf(self->file_b, sizeof(self->file_b), "%s/B", self->dir);
-	ASSERT_EQ(0, put_file(self->file_a, data_a));
-	ASSERT_EQ(0, put_file(self->file_b, data_b));
+	ASSERT_EQ(0, put_file(self->file_a, data_a, 0644));
+	ASSERT_EQ(0, put_file(self->file_b, data_b, 0644));
 
 	self->d = new_server(FUSE_PASSTHROUGH | FUSE_PASSTHROUGH_DIR);
 	ASSERT_NE(NULL, self->d);

@@ -22,6 +22,7 @@
 #include <sys/wait.h>
 
 #include "../../kselftest_harness.h"
+#include "fuse_test_util.h"
 
 FIXTURE(daemon) {
 	char bin[PATH_MAX + 32];
@@ -31,34 +32,6 @@ FIXTURE(daemon) {
 	pid_t pid;
 	int out_fd;
 };
-
-static int put_file(const char *path, const char *data)
-{
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-	ssize_t len = strlen(data);
-
-	if (fd < 0)
-		return -1;
-	if (write(fd, data, len) != len) {
-		close(fd);
-		return -1;
-	}
-	return close(fd);
-}
-
-static ssize_t get_file(const char *path, char *buf, size_t size)
-{
-	int fd = open(path, O_RDONLY);
-	ssize_t len;
-
-	if (fd < 0)
-		return -1;
-	len = read(fd, buf, size - 1);
-	close(fd);
-	if (len >= 0)
-		buf[len] = 0;
-	return len;
-}
 
 /* Append what the server printed so far to self->out, until it has want */
 static bool collect(int fd, char *out, size_t size, const char *want)
@@ -181,10 +154,10 @@ FIXTURE_SETUP(daemon)
 	ASSERT_NE(NULL, mkdtemp(self->src));
 	ASSERT_NE(NULL, mkdtemp(self->mnt));
 	ASSERT_EQ(0, mkdir(SP("dir"), 0755));
-	ASSERT_EQ(0, put_file(SP("dir/file"), "file content\n"));
+	ASSERT_EQ(0, put_file(SP("dir/file"), "file content\n", 0644));
 	ASSERT_EQ(0, mkdir(SP("keep"), 0755));
-	ASSERT_EQ(0, put_file(SP("keep/kept"), "kept\n"));
-	ASSERT_EQ(0, put_file(SP(".secret"), "hidden\n"));
+	ASSERT_EQ(0, put_file(SP("keep/kept"), "kept\n", 0644));
+	ASSERT_EQ(0, put_file(SP(".secret"), "hidden\n", 0644));
 	self->pid = 0;
 }
 
@@ -207,7 +180,7 @@ static void workload(FIXTURE_DATA(daemon) * self,
 	char buf[PATH_MAX];
 
 	ASSERT_EQ(13, get_file(MP("dir/file"), buf, sizeof(buf)));
-	ASSERT_EQ(0, put_file(MP("dir/new"), "new\n"));
+	ASSERT_EQ(0, put_file(MP("dir/new"), "new\n", 0644));
 	ASSERT_EQ(0, mkdir(MP("dir/sub"), 0755));
 	snprintf(buf, sizeof(buf), "%s/dir/sub/moved", self->mnt);
 	ASSERT_EQ(0, rename(MP("dir/new"), buf));

@@ -32,41 +32,12 @@
 
 #include "../../kselftest_harness.h"
 #include "fuse_test_daemon.h"
+#include "fuse_test_util.h"
 
 static const char content_a[] = "alpha content\n";
 static const char content_b[] = "bravo, one level down\n";
 static const char content_single[] = "a file bound on its own\n";
 static const char content_plain[] = "served by the daemon\n";
-
-/* Write a whole file; 0 or -1 */
-static int put_file(const char *path, const char *data, mode_t mode)
-{
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, mode);
-	ssize_t len = strlen(data);
-
-	if (fd < 0)
-		return -1;
-	if (write(fd, data, len) != len) {
-		close(fd);
-		return -1;
-	}
-	return close(fd);
-}
-
-/* Read a whole (small) file into buf, NUL-terminated; length or -1 */
-static ssize_t get_file(const char *path, char *buf, size_t size)
-{
-	int fd = open(path, O_RDONLY);
-	ssize_t len;
-
-	if (fd < 0)
-		return -1;
-	len = read(fd, buf, size - 1);
-	close(fd);
-	if (len >= 0)
-		buf[len] = 0;
-	return len;
-}
 
 /*
  * Run fn(arg) in a child process as uid/gid 1000 (no capabilities) and
@@ -139,12 +110,6 @@ FIXTURE(subtree) {
  * Paths below the mount point and below the backing directory of "tree";
  * mp2()/bp2() use a second buffer, for calls that take two paths.
  */
-static const char *join(char *buf, const char *base, const char *rel)
-{
-	snprintf(buf, PATH_MAX, "%s/%s", base, rel);
-	return buf;
-}
-
 /* In tests, with self the fixture data */
 #define mp(rel)		join(self->path[0], ftd_mnt(self->d), rel)
 #define mp2(rel)	join(self->path[1], ftd_mnt(self->d), rel)
@@ -228,13 +193,6 @@ FIXTURE_TEARDOWN(subtree)
 }
 
 /* Nothing below the subtree root reached the server (uses self) */
-#define ASSERT_NO_REQUESTS() do {				\
-	int __n = ftd_count_total(self->d);			\
-	if (__n)						\
-		ftd_log_dump(self->d, stderr);			\
-	ASSERT_EQ(0, __n);					\
-} while (0)
-
 TEST_F(subtree, stat_comes_from_backing)
 {
 	struct stat st, bst;

@@ -32,9 +32,7 @@
 
 #include "../../kselftest_harness.h"
 #include "fuse_test_daemon.h"
-
-#define USER_ID		1000
-#define GROUP_ID	1000
+#include "fuse_test_util.h"
 
 FIXTURE(mut) {
 	struct ftd *d;
@@ -44,79 +42,11 @@ FIXTURE(mut) {
 	int tree_id;
 };
 
-static const char *join(char *buf, const char *base, const char *rel)
-{
-	snprintf(buf, PATH_MAX, "%s/%s", base, rel);
-	return buf;
-}
-
 /* In tests, with self the fixture data: paths in the mount, in backing */
 #define mp(rel)		join(self->path[0], ftd_mnt(self->d), rel)
 #define mp2(rel)	join(self->path[1], ftd_mnt(self->d), rel)
 #define bp(rel)		join(self->path[2], self->back, rel)
 #define bp2(rel)	join(self->path[3], self->back, rel)
-
-/*
- * Evaluate expr (non-zero on failure, errno set) in a child running as
- * uid/gid with no capabilities; the errno it failed with, 0, or -1.
- */
-#define AS_USER(uid, gid, expr) ({					\
-	pid_t __pid = fork();						\
-	int __status = -1;						\
-	if (!__pid) {							\
-		if (setgroups(0, NULL) || setgid(gid) || setuid(uid))	\
-			_exit(255);					\
-		_exit((expr) ? errno : 0);				\
-	}								\
-	if (__pid > 0 && waitpid(__pid, &__status, 0) == __pid &&	\
-	    WIFEXITED(__status))					\
-		__status = WEXITSTATUS(__status);			\
-	else								\
-		__status = -1;						\
-	__status; })
-
-/* Nothing reached the server (uses self) */
-#define ASSERT_NO_REQUESTS() do {				\
-	int __n = ftd_count_total(self->d);			\
-	if (__n)						\
-		ftd_log_dump(self->d, stderr);			\
-	ASSERT_EQ(0, __n);					\
-} while (0)
-
-static int put_file(const char *path, const char *data, mode_t mode)
-{
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, mode);
-	ssize_t len = strlen(data);
-
-	if (fd < 0)
-		return -1;
-	if (write(fd, data, len) != len) {
-		close(fd);
-		return -1;
-	}
-	return close(fd);
-}
-
-static ssize_t get_file(const char *path, char *buf, size_t size)
-{
-	int fd = open(path, O_RDONLY);
-	ssize_t len;
-
-	if (fd < 0)
-		return -1;
-	len = read(fd, buf, size - 1);
-	close(fd);
-	if (len >= 0)
-		buf[len] = 0;
-	return len;
-}
-
-static bool exists(const char *path)
-{
-	struct stat st;
-
-	return !lstat(path, &st);
-}
 
 FIXTURE_SETUP(mut)
 {
@@ -313,8 +243,7 @@ TEST_F(mut, mknod_device_needs_cap_mknod)
 {
 	struct stat st;
 
-	EXPECT_EQ(EPERM, AS_USER(USER_ID, GROUP_ID,
-				 mknod(mp("tree/null"), S_IFCHR | 0666,
+	EXPECT_EQ(EPERM, AS_USER(mknod(mp("tree/null"), S_IFCHR | 0666,
 				       makedev(1, 3))));
 	ASSERT_EQ(0, mknod(mp("tree/null"), S_IFCHR | 0666, makedev(1, 3)));
 	ASSERT_EQ(0, stat(bp("null"), &st));
@@ -506,14 +435,12 @@ TEST_F(mut, chmod_chown_truncate_utimens)
 
 TEST_F(mut, chown_and_chmod_by_non_owner_fail_eperm)
 {
-	EXPECT_EQ(EPERM, AS_USER(USER_ID, GROUP_ID,
-				 chown(mp("tree/a"), USER_ID, GROUP_ID)));
-	EXPECT_EQ(EPERM, AS_USER(USER_ID, GROUP_ID, chmod(mp("tree/a"), 0777)));
+	EXPECT_EQ(EPERM, AS_USER(chown(mp("tree/a"), USER_ID, GROUP_ID)));
+	EXPECT_EQ(EPERM, AS_USER(chmod(mp("tree/a"), 0777)));
 	ASSERT_EQ(0, chown(bp("a"), USER_ID, GROUP_ID));
 	/* the owner may give the file to a group it is not in: no */
-	EXPECT_EQ(EPERM, AS_USER(USER_ID, GROUP_ID,
-				 chown(mp("tree/a"), -1, 0)));
-	EXPECT_EQ(0, AS_USER(USER_ID, GROUP_ID, chmod(mp("tree/a"), 0600)));
+	EXPECT_EQ(EPERM, AS_USER(chown(mp("tree/a"), -1, 0)));
+	EXPECT_EQ(0, AS_USER(chmod(mp("tree/a"), 0600)));
 	ASSERT_NO_REQUESTS();
 }
 
@@ -521,11 +448,9 @@ TEST_F(mut, created_objects_belong_to_the_caller)
 {
 	struct stat st;
 
-	ASSERT_EQ(0, AS_USER(USER_ID, GROUP_ID,
-			     put_file(mp("tree/mine"), "mine\n", 0644)));
-	ASSERT_EQ(0, AS_USER(USER_ID, GROUP_ID, mkdir(mp("tree/mydir"), 0755)));
-	ASSERT_EQ(0, AS_USER(USER_ID, GROUP_ID,
-			     symlink("mine", mp("tree/mylink"))));
+	ASSERT_EQ(0, AS_USER(put_file(mp("tree/mine"), "mine\n", 0644)));
+	ASSERT_EQ(0, AS_USER(mkdir(mp("tree/mydir"), 0755)));
+	ASSERT_EQ(0, AS_USER(symlink("mine", mp("tree/mylink"))));
 	ASSERT_EQ(0, stat(bp("mine"), &st));
 	EXPECT_EQ(USER_ID, st.st_uid);
 	EXPECT_EQ(GROUP_ID, st.st_gid);
@@ -538,10 +463,8 @@ TEST_F(mut, created_objects_belong_to_the_caller)
 
 TEST_F(mut, caller_cannot_create_in_a_dir_it_cannot_write)
 {
-	EXPECT_EQ(EACCES, AS_USER(USER_ID, GROUP_ID,
-				  put_file(mp("tree/sub/no"), "no\n", 0644)));
-	EXPECT_EQ(EACCES, AS_USER(USER_ID, GROUP_ID,
-				  unlink(mp("tree/sub/b"))));
+	EXPECT_EQ(EACCES, AS_USER(put_file(mp("tree/sub/no"), "no\n", 0644)));
+	EXPECT_EQ(EACCES, AS_USER(unlink(mp("tree/sub/b"))));
 	EXPECT_FALSE(exists(bp("sub/no")));
 	EXPECT_TRUE(exists(bp("sub/b")));
 	ASSERT_NO_REQUESTS();
@@ -552,8 +475,7 @@ TEST_F(mut, sticky_directory_protects_others_files)
 	ASSERT_EQ(0, mkdir(bp("sticky"), 01777));
 	ASSERT_EQ(0, chmod(bp("sticky"), 01777));
 	ASSERT_EQ(0, put_file(bp("sticky/roots"), "r\n", 0666));
-	EXPECT_EQ(EPERM, AS_USER(USER_ID, GROUP_ID,
-				 unlink(mp("tree/sticky/roots"))));
+	EXPECT_EQ(EPERM, AS_USER(unlink(mp("tree/sticky/roots"))));
 	EXPECT_TRUE(exists(bp("sticky/roots")));
 	ASSERT_NO_REQUESTS();
 }
@@ -565,10 +487,8 @@ TEST_F(mut, setgid_directory_passes_its_group_on)
 	ASSERT_EQ(0, mkdir(bp("sgid"), 0777));
 	ASSERT_EQ(0, chown(bp("sgid"), 0, 500));
 	ASSERT_EQ(0, chmod(bp("sgid"), 02777));
-	ASSERT_EQ(0, AS_USER(USER_ID, GROUP_ID,
-			     put_file(mp("tree/sgid/f"), "f\n", 0644)));
-	ASSERT_EQ(0, AS_USER(USER_ID, GROUP_ID,
-			     mkdir(mp("tree/sgid/d"), 0755)));
+	ASSERT_EQ(0, AS_USER(put_file(mp("tree/sgid/f"), "f\n", 0644)));
+	ASSERT_EQ(0, AS_USER(mkdir(mp("tree/sgid/d"), 0755)));
 	ASSERT_EQ(0, stat(bp("sgid/f"), &st));
 	EXPECT_EQ(USER_ID, st.st_uid);
 	EXPECT_EQ(500, st.st_gid);
@@ -621,8 +541,7 @@ TEST_F(mut, write_by_user_clears_setuid)
 	struct stat st;
 
 	ASSERT_EQ(0, chmod(bp("a"), 06777));
-	ASSERT_EQ(0, AS_USER(USER_ID, GROUP_ID,
-			     put_file(mp("tree/a"), "x\n", 0644)));
+	ASSERT_EQ(0, AS_USER(put_file(mp("tree/a"), "x\n", 0644)));
 	ASSERT_EQ(0, stat(bp("a"), &st));
 	EXPECT_EQ(0, st.st_mode & (S_ISUID | S_ISGID));
 	EXPECT_EQ(0777, st.st_mode & 0777);
@@ -669,12 +588,9 @@ TEST_F(mut, set_and_remove_xattrs)
 	EXPECT_EQ(0, memcmp(buf, "v2", 2));
 	ASSERT_EQ(0, setxattr(mp("tree/a"), "trusted.k", "t", 1, 0));
 	ASSERT_EQ(1, getxattr(bp("a"), "trusted.k", buf, sizeof(buf)));
-	EXPECT_EQ(EPERM, AS_USER(USER_ID, GROUP_ID,
-				 setxattr(mp("tree/a"), "trusted.k", "u", 1, 0)));
-	EXPECT_EQ(EACCES, AS_USER(USER_ID, GROUP_ID,
-				  setxattr(mp("tree/a"), "user.k", "u", 1, 0)));
-	EXPECT_EQ(0, AS_USER(USER_ID, GROUP_ID,
-			     listxattr(mp("tree/a"), buf, sizeof(buf)) < 0 ||
+	EXPECT_EQ(EPERM, AS_USER(setxattr(mp("tree/a"), "trusted.k", "u", 1, 0)));
+	EXPECT_EQ(EACCES, AS_USER(setxattr(mp("tree/a"), "user.k", "u", 1, 0)));
+	EXPECT_EQ(0, AS_USER(listxattr(mp("tree/a"), buf, sizeof(buf)) < 0 ||
 			     memmem(buf, sizeof(buf), "trusted.", 8)));
 	ASSERT_EQ(0, removexattr(mp("tree/a"), "user.k"));
 	ASSERT_EQ(-1, getxattr(bp("a"), "user.k", buf, sizeof(buf)));
@@ -1141,8 +1057,7 @@ TEST_F(mut, fileattr_ioctls_come_from_backing)
 	ASSERT_EQ(0, ioctl(bfd, FS_IOC_GETFLAGS, &bflags));
 	EXPECT_TRUE(bflags & FS_NODUMP_FL);
 	/* the owner rule holds for the caller */
-	EXPECT_EQ(EPERM, AS_USER(USER_ID, GROUP_ID,
-				 ioctl(fd, FS_IOC_SETFLAGS, &flags)));
+	EXPECT_EQ(EPERM, AS_USER(ioctl(fd, FS_IOC_SETFLAGS, &flags)));
 	close(bfd);
 	close(fd);
 	ASSERT_NO_REQUESTS();

@@ -27,9 +27,7 @@
 
 #include "../../kselftest_harness.h"
 #include "fuse_test_daemon.h"
-
-#define USER_ID		1000
-#define GROUP_ID	1000
+#include "fuse_test_util.h"
 
 FIXTURE(hostile) {
 	struct ftd *d;
@@ -39,46 +37,9 @@ FIXTURE(hostile) {
 	int tree_id;
 };
 
-static const char *join(char *buf, const char *base, const char *rel)
-{
-	snprintf(buf, PATH_MAX, "%s/%s", base, rel);
-	return buf;
-}
-
 #define mp(rel)		join(self->path[0], ftd_mnt(self->d), rel)
 #define mp2(rel)	join(self->path[2], ftd_mnt(self->d), rel)
 #define bp(rel)		join(self->path[1], self->back, rel)
-
-/* errno of expr (non-zero on failure) run as an unprivileged user, or 0 */
-#define AS_USER(expr) ({						\
-	pid_t __pid = fork();						\
-	int __status = -1;						\
-	if (!__pid) {							\
-		if (setgroups(0, NULL) || setgid(GROUP_ID) ||		\
-		    setuid(USER_ID))					\
-			_exit(255);					\
-		_exit((expr) ? errno : 0);				\
-	}								\
-	if (__pid > 0 && waitpid(__pid, &__status, 0) == __pid &&	\
-	    WIFEXITED(__status))					\
-		__status = WEXITSTATUS(__status);			\
-	else								\
-		__status = -1;						\
-	__status; })
-
-static int put_file(const char *path, const char *data, mode_t mode)
-{
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, mode);
-	ssize_t len = strlen(data);
-
-	if (fd < 0)
-		return -1;
-	if (write(fd, data, len) != len) {
-		close(fd);
-		return -1;
-	}
-	return close(fd);
-}
 
 static int register_path(struct ftd *d, const char *path)
 {
