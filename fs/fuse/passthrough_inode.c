@@ -73,6 +73,20 @@ static ssize_t fuse_pt_do_listxattr(const struct path *path, char *list,
 	return vfs_listxattr(path->dentry, list, size);
 }
 
+/*
+ * The backing path of a bound dentry, with the server's credentials in
+ * force: the start of every forwarded operation.  revert_creds() after.
+ */
+static const struct cred *fuse_pt_enter(struct dentry *dentry,
+					struct path *backing)
+{
+	int err = fuse_pt_backing_path(dentry, backing);
+
+	if (err)
+		return ERR_PTR(err);
+	return fuse_pt_override_creds(d_inode(dentry));
+}
+
 /**
  * fuse_pt_copyattr() - mirror the backing inode's attributes
  * @inode: bound fuse inode
@@ -119,11 +133,9 @@ int fuse_pt_getattr(struct mnt_idmap *idmap, const struct path *path,
 	struct path backing;
 	int err;
 
-	err = fuse_pt_backing_path(path->dentry, &backing);
-	if (err)
-		return err;
-
-	old_cred = fuse_pt_override_creds(inode);
+	old_cred = fuse_pt_enter(path->dentry, &backing);
+	if (IS_ERR(old_cred))
+		return PTR_ERR(old_cred);
 	err = fuse_pt_do_getattr(&backing, stat, request_mask, flags);
 	revert_creds(old_cred);
 	if (err)
@@ -243,15 +255,12 @@ const char *fuse_pt_get_link(struct dentry *dentry, struct inode *inode,
 	const struct cred *old_cred;
 	struct path backing;
 	const char *link;
-	int err;
 
 	if (!dentry)
 		return ERR_PTR(-ECHILD);
-	err = fuse_pt_backing_path(dentry, &backing);
-	if (err)
-		return ERR_PTR(err);
-
-	old_cred = fuse_pt_override_creds(inode);
+	old_cred = fuse_pt_enter(dentry, &backing);
+	if (IS_ERR(old_cred))
+		return ERR_CAST(old_cred);
 	link = vfs_get_link(backing.dentry, callback);
 	revert_creds(old_cred);
 	return link;
@@ -275,11 +284,9 @@ int fuse_pt_getxattr(struct dentry *dentry, struct inode *inode,
 	struct path backing;
 	ssize_t ret;
 
-	ret = fuse_pt_backing_path(dentry, &backing);
-	if (ret)
-		return ret;
-
-	old_cred = fuse_pt_override_creds(inode);
+	old_cred = fuse_pt_enter(dentry, &backing);
+	if (IS_ERR(old_cred))
+		return PTR_ERR(old_cred);
 	ret = fuse_pt_do_getxattr(&backing, name, value, size);
 	revert_creds(old_cred);
 	return ret;
@@ -305,11 +312,9 @@ int fuse_pt_setxattr(struct mnt_idmap *idmap, struct dentry *dentry,
 	struct path backing;
 	int err;
 
-	err = fuse_pt_backing_path(dentry, &backing);
-	if (err)
-		return err;
-
-	old_cred = fuse_pt_override_creds(inode);
+	old_cred = fuse_pt_enter(dentry, &backing);
+	if (IS_ERR(old_cred))
+		return PTR_ERR(old_cred);
 	if (value)
 		err = fuse_pt_do_setxattr(&backing, name, value, size, flags);
 	else
@@ -339,18 +344,15 @@ static bool fuse_pt_can_list(const char *name)
  */
 ssize_t fuse_pt_listxattr(struct dentry *dentry, char *list, size_t size)
 {
-	struct inode *inode = d_inode(dentry);
 	const struct cred *old_cred;
 	struct path backing;
 	size_t slen, remain;
 	ssize_t res;
 	char *s;
 
-	res = fuse_pt_backing_path(dentry, &backing);
-	if (res)
-		return res;
-
-	old_cred = fuse_pt_override_creds(inode);
+	old_cred = fuse_pt_enter(dentry, &backing);
+	if (IS_ERR(old_cred))
+		return PTR_ERR(old_cred);
 	res = fuse_pt_do_listxattr(&backing, list, size);
 	revert_creds(old_cred);
 	if (res <= 0 || !size)
@@ -381,17 +383,13 @@ ssize_t fuse_pt_listxattr(struct dentry *dentry, char *list, size_t size)
 struct posix_acl *fuse_pt_get_acl(struct mnt_idmap *idmap,
 				  struct dentry *dentry, int type)
 {
-	struct inode *inode = d_inode(dentry);
 	const struct cred *old_cred;
 	struct posix_acl *acl;
 	struct path backing;
-	int err;
 
-	err = fuse_pt_backing_path(dentry, &backing);
-	if (err)
-		return ERR_PTR(err);
-
-	old_cred = fuse_pt_override_creds(inode);
+	old_cred = fuse_pt_enter(dentry, &backing);
+	if (IS_ERR(old_cred))
+		return ERR_CAST(old_cred);
 	acl = vfs_get_acl(mnt_idmap(backing.mnt), backing.dentry,
 			  type == ACL_TYPE_ACCESS ? XATTR_NAME_POSIX_ACL_ACCESS :
 			  XATTR_NAME_POSIX_ACL_DEFAULT);
@@ -440,11 +438,9 @@ int fuse_pt_set_acl(struct mnt_idmap *idmap, struct dentry *dentry,
 	struct path backing;
 	int err;
 
-	err = fuse_pt_backing_path(dentry, &backing);
-	if (err)
-		return err;
-
-	old_cred = fuse_pt_override_creds(inode);
+	old_cred = fuse_pt_enter(dentry, &backing);
+	if (IS_ERR(old_cred))
+		return PTR_ERR(old_cred);
 	if (acl)
 		err = vfs_set_acl(mnt_idmap(backing.mnt), backing.dentry, name,
 				  acl);
@@ -469,11 +465,9 @@ int fuse_pt_statfs(struct dentry *dentry, struct kstatfs *buf)
 	struct path backing;
 	int err;
 
-	err = fuse_pt_backing_path(dentry, &backing);
-	if (err)
-		return err;
-
-	old_cred = fuse_pt_override_creds(d_inode(dentry));
+	old_cred = fuse_pt_enter(dentry, &backing);
+	if (IS_ERR(old_cred))
+		return PTR_ERR(old_cred);
 	err = vfs_statfs(&backing, buf);
 	revert_creds(old_cred);
 	buf->f_type = FUSE_SUPER_MAGIC;
@@ -493,11 +487,9 @@ int fuse_pt_fileattr_get(struct dentry *dentry, struct fileattr *fa)
 	struct path backing;
 	int err;
 
-	err = fuse_pt_backing_path(dentry, &backing);
-	if (err)
-		return err;
-
-	old_cred = fuse_pt_override_creds(d_inode(dentry));
+	old_cred = fuse_pt_enter(dentry, &backing);
+	if (IS_ERR(old_cred))
+		return PTR_ERR(old_cred);
 	err = vfs_fileattr_get(backing.dentry, fa);
 	revert_creds(old_cred);
 	return err;
@@ -518,11 +510,9 @@ int fuse_pt_fileattr_set(struct mnt_idmap *idmap, struct dentry *dentry,
 	struct path backing;
 	int err;
 
-	err = fuse_pt_backing_path(dentry, &backing);
-	if (err)
-		return err;
-
-	old_cred = fuse_pt_override_creds(d_inode(dentry));
+	old_cred = fuse_pt_enter(dentry, &backing);
+	if (IS_ERR(old_cred))
+		return PTR_ERR(old_cred);
 	err = vfs_fileattr_set(mnt_idmap(backing.mnt), backing.dentry, fa);
 	revert_creds(old_cred);
 	fuse_pt_copyattr(d_inode(dentry));
