@@ -37,18 +37,6 @@ FIXTURE(bind) {
 	int id_a, id_b, id_dir;
 };
 
-static int register_path(struct ftd *d, const char *path, int flags)
-{
-	int fd = open(path, flags);
-	int id;
-
-	if (fd < 0)
-		return -errno;
-	id = ftd_backing_open(d, fd, 0);
-	close(fd);
-	return id;
-}
-
 /* errno of stat(), 0 on success */
 static int stat_err(const char *path)
 {
@@ -95,9 +83,10 @@ FIXTURE_SETUP(bind)
 		ftd_destroy(self->d);
 		SKIP(return, "kernel does not offer FUSE_PASSTHROUGH_DIR");
 	}
-	self->id_a = register_path(self->d, self->file_a, O_RDONLY);
-	self->id_b = register_path(self->d, self->file_b, O_PATH);
-	self->id_dir = register_path(self->d, self->dir, O_PATH | O_DIRECTORY);
+	self->id_a = ftd_backing_open_path(self->d, self->file_a, O_RDONLY);
+	self->id_b = ftd_backing_open_path(self->d, self->file_b, O_PATH);
+	self->id_dir = ftd_backing_open_path(self->d, self->dir,
+					     O_PATH | O_DIRECTORY);
 	ASSERT_LT(0, self->id_a);
 	ASSERT_LT(0, self->id_b);
 	ASSERT_LT(0, self->id_dir);

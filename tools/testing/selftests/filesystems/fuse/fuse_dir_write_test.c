@@ -956,14 +956,9 @@ TEST_F(mut, server_create_reply_binds_the_file)
 static int add_subtree(struct ftd *d, const char *name, const char *dir)
 {
 	__u64 node = ftd_add_dir(d, FUSE_ROOT_ID, name, 0777);
-	int fd = open(dir, O_PATH | O_DIRECTORY);
-	int id;
+	int id = ftd_backing_open_path(d, dir, O_PATH | O_DIRECTORY);
 
-	if (!node || fd < 0)
-		return -1;
-	id = ftd_backing_open(d, fd, 0);
-	close(fd);
-	if (id <= 0)
+	if (!node || id <= 0)
 		return -1;
 	return ftd_set_entry_backing(d, node, id, FUSE_ENTRY_BACKING_SUBTREE);
 }

@@ -41,18 +41,6 @@ FIXTURE(hostile) {
 #define mp2(rel)	join(self->path[2], ftd_mnt(self->d), rel)
 #define bp(rel)		join(self->path[1], self->back, rel)
 
-static int register_path(struct ftd *d, const char *path)
-{
-	int fd = open(path, O_PATH);
-	int id;
-
-	if (fd < 0)
-		return -errno;
-	id = ftd_backing_open(d, fd, 0);
-	close(fd);
-	return id;
-}
-
 static struct ftd *new_server(int depth)
 {
 	struct ftd_opts opts;
@@ -90,7 +78,7 @@ FIXTURE_SETUP(hostile)
 		ftd_destroy(self->d);
 		SKIP(return, "kernel does not offer FUSE_PASSTHROUGH_DIR");
 	}
-	self->tree_id = register_path(self->d, self->back);
+	self->tree_id = ftd_backing_open_path(self->d, self->back, O_PATH);
 	ASSERT_LT(0, self->tree_id);
 	ASSERT_EQ(0, ftd_set_entry_backing(self->d, self->tree, self->tree_id,
 					   FUSE_ENTRY_BACKING_SUBTREE));
@@ -208,7 +196,7 @@ TEST_F(hostile, closing_ids_while_lookups_run)
 
 	/* each name bound through a fresh id that is closed right away */
 	for (i = 0; i < 50; i++) {
-		id = register_path(self->d, bp("a"));
+		id = ftd_backing_open_path(self->d, bp("a"), O_PATH);
 		ASSERT_LT(0, id);
 		ASSERT_EQ(0, ftd_set_entry_backing(self->d, self->dfile, id, 0));
 		ftd_set_timeouts(self->d, 0, 0);
@@ -231,8 +219,9 @@ TEST_F(hostile, backing_on_another_fuse_mount_exceeds_depth)
 	ASSERT_NE(0, ftd_add_dir(other, FUSE_ROOT_ID, "x", 0755));
 	ASSERT_EQ(0, ftd_mount(other, NULL));
 	snprintf(path, sizeof(path), "%s/x", ftd_mnt(other));
-	EXPECT_EQ(-ELOOP, register_path(self->d, path));
-	EXPECT_EQ(-ELOOP, register_path(self->d, ftd_mnt(self->d)));
+	EXPECT_EQ(-ELOOP, ftd_backing_open_path(self->d, path, O_PATH));
+	EXPECT_EQ(-ELOOP, ftd_backing_open_path(self->d, ftd_mnt(self->d),
+						O_PATH));
 	ftd_destroy(other);
 }
 
@@ -265,7 +254,7 @@ TEST_F(hostile, backing_fs_unmounted_lazily_underneath)
 	ASSERT_EQ(0, mount("small", small, "tmpfs", 0, "size=1m"));
 	snprintf(buf, sizeof(buf), "%s", "lazy\n");
 	ASSERT_EQ(0, put_file(join(self->path[1], small, "f"), buf, 0644));
-	id = register_path(self->d, small);
+	id = ftd_backing_open_path(self->d, small, O_PATH);
 	ASSERT_LT(0, id);
 	node = ftd_add_dir(self->d, FUSE_ROOT_ID, "small", 0755);
 	ASSERT_EQ(0, ftd_set_entry_backing(self->d, node, id,

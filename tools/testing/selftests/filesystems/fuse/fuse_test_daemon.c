@@ -435,6 +435,18 @@ int ftd_backing_open(struct ftd *d, int fd, __u32 flags)
 	return ret < 0 ? -errno : ret;
 }
 
+int ftd_backing_open_path(struct ftd *d, const char *path, int open_flags)
+{
+	int fd = open(path, open_flags);
+	int id;
+
+	if (fd < 0)
+		return -errno;
+	id = ftd_backing_open(d, fd, 0);
+	close(fd);
+	return id;
+}
+
 int ftd_backing_close(struct ftd *d, int backing_id)
 {
 	__u32 id = backing_id;
