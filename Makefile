@@ -6,7 +6,7 @@
 #   make bench     native / overlayfs / FUSE / per-file / dir passthrough
 #   make stress    stress-ng + integrity check on the debug kernel
 #
-# Others: deps prepare kernel selftests refresh-patches checkpatch
+# Others: deps prepare kernel selftests refresh-patches rebase-base checkpatch
 # bisect-check (every patch builds on its own) clean.
 # DEBUG=1 builds and boots the debug kernel (KASAN, lockdep, kmemleak...).
 
@@ -24,7 +24,7 @@ KTREE := $(BUILD)/linux
 SELFTEST_DIR := tools/testing/selftests/filesystems/fuse
 
 .PHONY: all deps prepare kernel selftests test demo bench stress \
-	refresh-patches checkpatch bisect-check clean distclean
+	refresh-patches rebase-base checkpatch bisect-check clean distclean
 
 all: kernel selftests
 
@@ -44,6 +44,7 @@ selftests: kernel
 		> $(BUILD)/selftests/tests
 
 test: selftests
+	@harness/fetch-source linux-6.12 --status
 	@harness/test
 
 demo: selftests
@@ -60,6 +61,11 @@ stress: deps
 
 refresh-patches:
 	@harness/refresh-patches
+
+# the newest 6.12.y Debian serves (or BASE=VERSION), three-way rebase;
+# after a conflict: make rebase-base CONTINUE=1 (or ABORT=1)
+rebase-base: deps
+	@harness/rebase-base $(if $(CONTINUE),--continue,$(if $(ABORT),--abort,$(BASE)))
 
 checkpatch: prepare
 	@harness/checkpatch
