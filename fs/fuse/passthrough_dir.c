@@ -18,6 +18,7 @@
 #include <linux/backing-file.h>
 #include <linux/file.h>
 #include <linux/namei.h>
+#include <linux/security.h>
 
 static int fuse_pt_iterate_shared(struct file *file, struct dir_context *ctx)
 {
@@ -116,11 +117,13 @@ static int fuse_pt_do_rename(const struct path *olddir, struct dentry *old,
  * default ACLs applied by the backing filesystem), as overlayfs creates
  * with the mounter's credentials and the caller's ids.
  */
-static const struct cred *fuse_pt_create_creds(struct inode *dir)
+static const struct cred *
+fuse_pt_create_creds(struct inode *dir, struct dentry *entry, umode_t mode)
 {
 	const struct cred *caller = current_cred();
 	const struct cred *old_cred;
 	struct cred *cred;
+	int err;
 
 	old_cred = fuse_pt_override_creds(dir);
 	cred = prepare_creds();
@@ -130,6 +133,17 @@ static const struct cred *fuse_pt_create_creds(struct inode *dir)
 	}
 	cred->fsuid = caller->fsuid;
 	cred->fsgid = caller->fsgid;
+	/*
+	 * As ovl_setup_cred_for_create(): a security module labels the new
+	 * object for the caller (old_cred), not for the server.
+	 */
+	err = security_dentry_create_files_as(entry, mode, &entry->d_name,
+					      old_cred, cred);
+	if (err) {
+		put_cred(cred);
+		revert_creds(old_cred);
+		return ERR_PTR(err);
+	}
 	put_cred(override_creds(cred));
 	put_cred(cred);
 	return old_cred;
@@ -171,14 +185,15 @@ static void fuse_pt_set_backing(struct dentry *entry, const struct path *dir,
 
 /*
  * Instantiate a negative fuse dentry from the backing dentry just created
- * for it, under the backing parent's lock: no d_drop() and re-lookup.
+ * for it (or, @child NULL, the one found at its name), under the backing
+ * parent's lock: no d_drop() and re-lookup.
  */
 static int fuse_pt_instantiate(struct inode *dir, struct dentry *entry,
 			       const struct path *bdir, struct dentry *child)
 {
 	struct inode *inode;
 
-	if (d_unhashed(child) || d_is_negative(child)) {
+	if (!child || d_unhashed(child) || d_is_negative(child)) {
 		/* some filesystems leave the new dentry for a lookup */
 		struct dentry *found;
 
@@ -206,8 +221,15 @@ static int fuse_pt_instantiate(struct inode *dir, struct dentry *entry,
 	return 0;
 }
 
+/*
+ * Create @entry in the backing directory.  With @open_existing (open with
+ * O_CREAT but not O_EXCL), a name that another process made on the
+ * backing tree since the lookup is not an error, as natively: @entry is
+ * instantiated from it and 1 is returned.
+ */
 static int fuse_pt_create(struct inode *dir, struct dentry *entry,
-			  umode_t mode, dev_t rdev, const char *link)
+			  umode_t mode, dev_t rdev, const char *link,
+			  bool open_existing)
 {
 	const struct cred *old_cred;
 	struct dentry *child;
@@ -218,12 +240,22 @@ static int fuse_pt_create(struct inode *dir, struct dentry *entry,
 	if (err)
 		return err;
 
-	old_cred = fuse_pt_create_creds(dir);
+	err = mnt_want_write(bdir.mnt);
+	if (err)
+		return err;
+	old_cred = fuse_pt_create_creds(dir, entry, mode);
+	err = PTR_ERR(old_cred);
 	if (IS_ERR(old_cred))
-		return PTR_ERR(old_cred);
+		goto out_drop_write;
 	inode_lock_nested(d_inode(bdir.dentry), I_MUTEX_PARENT);
 	child = fuse_pt_child(&bdir, entry, false);
 	err = PTR_ERR(child);
+	if (err == -EEXIST && open_existing) {
+		err = fuse_pt_instantiate(dir, entry, &bdir, NULL);
+		if (!err)
+			err = 1;
+		goto out_unlock;
+	}
 	if (IS_ERR(child))
 		goto out_unlock;
 	err = fuse_pt_do_create(&bdir, child, mode, rdev, link);
@@ -233,6 +265,8 @@ static int fuse_pt_create(struct inode *dir, struct dentry *entry,
 out_unlock:
 	inode_unlock(d_inode(bdir.dentry));
 	revert_creds(old_cred);
+out_drop_write:
+	mnt_drop_write(bdir.mnt);
 	fuse_pt_copyattr(dir);
 	return err;
 }
@@ -254,7 +288,10 @@ int fuse_pt_create_open(struct mnt_idmap *idmap, struct inode *dir,
 {
 	int err;
 
-	err = fuse_pt_create(dir, entry, (mode & ~S_IFMT) | S_IFREG, 0, NULL);
+	err = fuse_pt_create(dir, entry, (mode & ~S_IFMT) | S_IFREG, 0, NULL,
+			     !(flags & O_EXCL));
+	if (err == 1)	/* made by another process meanwhile: open it */
+		return finish_no_open(file, NULL);
 	if (err)
 		return err;
 	file->f_mode |= FMODE_CREATED;
@@ -276,7 +313,7 @@ int fuse_pt_mknod(struct mnt_idmap *idmap, struct inode *dir,
 {
 	if (!(mode & S_IFMT))
 		mode |= S_IFREG;
-	return fuse_pt_create(dir, entry, mode, rdev, NULL);
+	return fuse_pt_create(dir, entry, mode, rdev, NULL, false);
 }
 
 /**
@@ -291,7 +328,8 @@ int fuse_pt_mknod(struct mnt_idmap *idmap, struct inode *dir,
 int fuse_pt_mkdir(struct mnt_idmap *idmap, struct inode *dir,
 		  struct dentry *entry, umode_t mode)
 {
-	return fuse_pt_create(dir, entry, (mode & ~S_IFMT) | S_IFDIR, 0, NULL);
+	return fuse_pt_create(dir, entry, (mode & ~S_IFMT) | S_IFDIR, 0, NULL,
+			      false);
 }
 
 /**
@@ -306,7 +344,7 @@ int fuse_pt_mkdir(struct mnt_idmap *idmap, struct inode *dir,
 int fuse_pt_symlink(struct mnt_idmap *idmap, struct inode *dir,
 		    struct dentry *entry, const char *link)
 {
-	return fuse_pt_create(dir, entry, S_IFLNK | 0777, 0, link);
+	return fuse_pt_create(dir, entry, S_IFLNK | 0777, 0, link, false);
 }
 
 /**
@@ -340,13 +378,20 @@ int fuse_pt_tmpfile(struct mnt_idmap *idmap, struct inode *dir,
 	if (!ff)
 		return -ENOMEM;
 
-	old_cred = fuse_pt_create_creds(dir);
+	/* the backing file is opened for write: its open takes the mount */
+	old_cred = fuse_pt_create_creds(dir, entry, mode);
 	if (IS_ERR(old_cred)) {
 		fuse_file_free(ff);
 		return PTR_ERR(old_cred);
 	}
-	backing_file = backing_tmpfile_open(file, file->f_flags, &bdir, mode,
-					    current_cred());
+	err = mnt_want_write(bdir.mnt);
+	if (!err) {
+		backing_file = backing_tmpfile_open(file, file->f_flags, &bdir,
+						    mode, current_cred());
+		mnt_drop_write(bdir.mnt);
+	} else {
+		backing_file = ERR_PTR(err);
+	}
 	revert_creds(old_cred);
 	if (IS_ERR(backing_file)) {
 		fuse_file_free(ff);
@@ -367,7 +412,14 @@ int fuse_pt_tmpfile(struct mnt_idmap *idmap, struct inode *dir,
 	file->private_data = ff;
 	/* as fuse_create_open(): the inode already has no link */
 	d_instantiate(entry, inode);
-	return finish_open(file, entry, generic_file_open);
+	err = finish_open(file, entry, generic_file_open);
+	if (err) {
+		/* not opened (an fsnotify permission hook said no): no ->release */
+		file->private_data = NULL;
+		fuse_passthrough_release(ff, NULL);
+		fuse_file_free(ff);
+	}
+	return err;
 }
 
 /* unlink and rmdir */
@@ -382,6 +434,9 @@ static int fuse_pt_remove(struct inode *dir, struct dentry *entry, bool isdir)
 	if (err)
 		return err;
 
+	err = mnt_want_write(bdir.mnt);
+	if (err)
+		return err;
 	old_cred = fuse_pt_override_creds(dir);
 	inode_lock_nested(d_inode(bdir.dentry), I_MUTEX_PARENT);
 	child = fuse_pt_child(&bdir, entry, true);
@@ -392,6 +447,7 @@ static int fuse_pt_remove(struct inode *dir, struct dentry *entry, bool isdir)
 	}
 	inode_unlock(d_inode(bdir.dentry));
 	revert_creds(old_cred);
+	mnt_drop_write(bdir.mnt);
 
 	fuse_pt_copyattr(dir);
 	if (!err) {
@@ -399,6 +455,13 @@ static int fuse_pt_remove(struct inode *dir, struct dentry *entry, bool isdir)
 			clear_nlink(d_inode(entry));
 		else
 			fuse_pt_copyattr(d_inode(entry));
+		/*
+		 * The name is gone: once unused, the fuse dentry must not stay
+		 * cached holding the removed backing dentry, and with it the
+		 * backing inode and its blocks.  While in use (an open file,
+		 * a cwd) it keeps its backing path: fstat() still works.
+		 */
+		fuse_invalidate_entry_cache(entry);
 	}
 	return err;
 }
@@ -469,6 +532,10 @@ int fuse_pt_rename(struct mnt_idmap *idmap, struct inode *olddir,
 	if (err)
 		return err;
 
+	/* one registration: one backing mount (fuse_pt_same_subtree()) */
+	err = mnt_want_write(bolddir.mnt);
+	if (err)
+		return err;
 	old_cred = fuse_pt_override_creds(olddir);
 	trap = lock_rename(bnewdir.dentry, bolddir.dentry);
 	err = PTR_ERR(trap);
@@ -506,6 +573,7 @@ out_unlock:
 	unlock_rename(bnewdir.dentry, bolddir.dentry);
 out_revert:
 	revert_creds(old_cred);
+	mnt_drop_write(bolddir.mnt);
 	fuse_pt_copyattr(olddir);
 	if (newdir != olddir)
 		fuse_pt_copyattr(newdir);
@@ -541,9 +609,13 @@ int fuse_pt_link(struct dentry *entry, struct inode *newdir,
 	if (err)
 		return err;
 
-	old_cred = fuse_pt_create_creds(newdir);
+	err = mnt_want_write(bdir.mnt);
+	if (err)
+		return err;
+	old_cred = fuse_pt_create_creds(newdir, newent, inode->i_mode);
+	err = PTR_ERR(old_cred);
 	if (IS_ERR(old_cred))
-		return PTR_ERR(old_cred);
+		goto out_drop_write;
 	inode_lock_nested(d_inode(bdir.dentry), I_MUTEX_PARENT);
 	child = fuse_pt_child(&bdir, newent, false);
 	err = PTR_ERR(child);
@@ -559,6 +631,8 @@ int fuse_pt_link(struct dentry *entry, struct inode *newdir,
 out_unlock:
 	inode_unlock(d_inode(bdir.dentry));
 	revert_creds(old_cred);
+out_drop_write:
+	mnt_drop_write(bdir.mnt);
 	fuse_pt_copyattr(newdir);
 	fuse_pt_copyattr(inode);
 	return err;

@@ -129,6 +129,7 @@ const struct cred *fuse_pt_override_creds(struct inode *inode);
 
 /* passthrough_inode.c */
 void fuse_pt_copyattr(struct inode *inode);
+int fuse_pt_refresh(struct inode *inode);
 int fuse_pt_getattr(struct mnt_idmap *idmap, const struct path *path,
 		    struct kstat *stat, u32 request_mask, unsigned int flags);
 int fuse_pt_permission(struct mnt_idmap *idmap, struct inode *inode, int mask);

@@ -63,6 +63,40 @@ int fuse_pt_open(struct inode *inode, struct file *file)
 	return 0;
 }
 
+/*
+ * No POSIX lock taken through a fuse file may outlive it: the lock names
+ * the backing file, which is freed with the fuse file.  OFD locks are
+ * owned by the fuse file.  A lock of a process's files_struct is dropped
+ * by close() (fuse_pt_flush()), but not when fcntl_setlk() loses its race
+ * with close(): it then calls locks_remove_posix() on the fuse file,
+ * whose inode holds no locks.  Sweep what is left.
+ */
+static void fuse_pt_remove_locks(struct file *file, struct file *backing_file)
+{
+	struct file_lock_context *ctx;
+	struct file_lock *fl;
+	fl_owner_t owner;
+
+	ctx = locks_inode_context(file_inode(backing_file));
+	if (!ctx)
+		return;
+	locks_remove_posix(backing_file, file);
+	for (;;) {
+		owner = NULL;
+		spin_lock(&ctx->flc_lock);
+		list_for_each_entry(fl, &ctx->flc_posix, c.flc_list) {
+			if (fl->c.flc_file == backing_file) {
+				owner = fl->c.flc_owner;
+				break;
+			}
+		}
+		spin_unlock(&ctx->flc_lock);
+		if (!owner)
+			break;
+		locks_remove_posix(backing_file, owner);
+	}
+}
+
 /**
  * fuse_pt_release() - last close of a file opened by fuse_pt_open()
  * @inode: bound fuse inode
@@ -75,9 +109,8 @@ int fuse_pt_release(struct inode *inode, struct file *file)
 	struct fuse_file *ff = file->private_data;
 	struct file *backing_file = fuse_file_passthrough(ff);
 
-	/* OFD locks taken through this file are owned by it, not the backing */
-	if (S_ISREG(inode->i_mode) && locks_inode_context(file_inode(backing_file)))
-		locks_remove_posix(backing_file, file);
+	if (S_ISREG(inode->i_mode))
+		fuse_pt_remove_locks(file, backing_file);
 	fuse_passthrough_release(ff, NULL);
 	fuse_file_free(ff);
 	return 0;
@@ -145,10 +178,11 @@ loff_t fuse_pt_llseek(struct file *file, loff_t offset, int whence)
 	const struct cred *old_cred;
 	loff_t ret;
 
+	/* a directory rewind must reach the backing fs (NFS cookies...) */
 	if (offset == 0) {
 		if (whence == SEEK_CUR)
 			return file->f_pos;
-		if (whence == SEEK_SET)
+		if (whence == SEEK_SET && S_ISREG(inode->i_mode))
 			return vfs_setpos(file, 0, 0);
 	}
 
@@ -185,6 +219,15 @@ static ssize_t fuse_pt_write_iter(struct kiocb *iocb, struct iov_iter *from)
 	return fuse_passthrough_write_iter(iocb, from);
 }
 
+/* backing_file_splice_write() clears privileges on the fuse inode's mode */
+static ssize_t fuse_pt_splice_write(struct pipe_inode_info *pipe,
+				    struct file *out, loff_t *ppos, size_t len,
+				    unsigned int flags)
+{
+	fuse_pt_copyattr(file_inode(out));
+	return fuse_passthrough_splice_write(pipe, out, ppos, len, flags);
+}
+
 static long fuse_pt_fallocate(struct file *file, int mode, loff_t offset,
 			      loff_t len)
 {
@@ -198,6 +241,14 @@ static long fuse_pt_fallocate(struct file *file, int mode, loff_t offset,
 	ret = vfs_fallocate(fuse_file_passthrough(ff), mode, offset, len);
 	revert_creds(old_cred);
 	fuse_pt_copyattr(inode);
+	/*
+	 * The backing filesystem kept setuid/setgid (the server has
+	 * CAP_FSETID); drop them as the caller's own fallocate would have.
+	 * Only after success: a mode the backing fs refuses changes nothing
+	 * natively either.  Zeroing cannot plant chosen bytes meanwhile.
+	 */
+	if (!ret)
+		ret = file_remove_privs(file);
 	inode_unlock(inode);
 	return ret;
 }
@@ -226,7 +277,22 @@ ssize_t fuse_pt_copy_file_range(struct file *in, loff_t pos_in,
 	const struct cred *old_cred;
 	ssize_t ret;
 
+	/*
+	 * As ovl_copyfile(): the copy runs with the destination's
+	 * credentials, so check read access on the source with its own.
+	 */
+	if (ff_in->cred != ff_out->cred) {
+		old_cred = override_creds(ff_in->cred);
+		ret = rw_verify_area(READ, fuse_file_passthrough(ff_in), &pos_in,
+				     len);
+		revert_creds(old_cred);
+		if (ret)
+			return ret;
+	}
+
 	inode_lock(inode_out);
+	/* the mode may have changed on the backing inode since open */
+	fuse_pt_copyattr(inode_out);
 	ret = file_remove_privs(out);
 	if (!ret) {
 		old_cred = override_creds(ff_out->cred);
@@ -255,7 +321,13 @@ static int fuse_pt_lock(struct file *file, int cmd, struct file_lock *fl)
 
 	/* the caller may call again with the same request (F_SETLKW) */
 	fl->c.flc_file = backing_file;
-	err = vfs_lock_file(backing_file, cmd, fl, NULL);
+	if (cmd == F_CANCELLK)
+		err = vfs_cancel_lock(backing_file, fl);
+	else if (IS_GETLK(cmd))
+		/* a test, never a lock (vfs_lock_file() would set one) */
+		err = vfs_test_lock(backing_file, fl);
+	else
+		err = vfs_lock_file(backing_file, cmd, fl, NULL);
 	fl->c.flc_file = file;
 	return err;
 }
@@ -298,7 +370,7 @@ const struct file_operations fuse_pt_file_operations = {
 	.read_iter	= fuse_passthrough_read_iter,
 	.write_iter	= fuse_pt_write_iter,
 	.splice_read	= fuse_passthrough_splice_read,
-	.splice_write	= fuse_passthrough_splice_write,
+	.splice_write	= fuse_pt_splice_write,
 	.mmap		= fuse_pt_mmap,
 	.fallocate	= fuse_pt_fallocate,
 	.copy_file_range = fuse_copy_file_range,

@@ -11,7 +11,6 @@
 #include "fuse_i.h"
 
 #include <linux/fileattr.h>
-#include <linux/fs_stack.h>
 #include <linux/magic.h>
 #include <linux/namei.h>
 #include <linux/posix_acl.h>
@@ -37,9 +36,13 @@ static int fuse_pt_do_notify_change(const struct path *path,
 	int err;
 
 	pr_debug("notify_change(%pd2, 0x%x)\n", path->dentry, attr->ia_valid);
+	err = mnt_want_write(path->mnt);
+	if (err)
+		return err;
 	inode_lock(backing);
 	err = notify_change(mnt_idmap(path->mnt), path->dentry, attr, NULL);
 	inode_unlock(backing);
+	mnt_drop_write(path->mnt);
 	return err;
 }
 
@@ -54,16 +57,62 @@ static ssize_t fuse_pt_do_getxattr(const struct path *path, const char *name,
 static int fuse_pt_do_setxattr(const struct path *path, const char *name,
 			       const void *value, size_t size, int flags)
 {
+	int err;
+
 	pr_debug("setxattr(%pd2, \"%s\", %zu, 0x%x)\n", path->dentry, name,
 		 size, flags);
-	return vfs_setxattr(mnt_idmap(path->mnt), path->dentry, name, value,
-			    size, flags);
+	err = mnt_want_write(path->mnt);
+	if (err)
+		return err;
+	err = vfs_setxattr(mnt_idmap(path->mnt), path->dentry, name, value,
+			   size, flags);
+	mnt_drop_write(path->mnt);
+	return err;
 }
 
 static int fuse_pt_do_removexattr(const struct path *path, const char *name)
 {
+	int err;
+
 	pr_debug("removexattr(%pd2, \"%s\")\n", path->dentry, name);
-	return vfs_removexattr(mnt_idmap(path->mnt), path->dentry, name);
+	err = mnt_want_write(path->mnt);
+	if (err)
+		return err;
+	err = vfs_removexattr(mnt_idmap(path->mnt), path->dentry, name);
+	mnt_drop_write(path->mnt);
+	return err;
+}
+
+static int fuse_pt_do_set_acl(const struct path *path, const char *name,
+			      struct posix_acl *acl)
+{
+	int err;
+
+	pr_debug("%s_acl(%pd2, \"%s\")\n", acl ? "set" : "remove",
+		 path->dentry, name);
+	err = mnt_want_write(path->mnt);
+	if (err)
+		return err;
+	if (acl)
+		err = vfs_set_acl(mnt_idmap(path->mnt), path->dentry, name, acl);
+	else
+		err = vfs_remove_acl(mnt_idmap(path->mnt), path->dentry, name);
+	mnt_drop_write(path->mnt);
+	return err;
+}
+
+static int fuse_pt_do_fileattr_set(const struct path *path,
+				   struct fileattr *fa)
+{
+	int err;
+
+	pr_debug("fileattr_set(%pd2, 0x%x)\n", path->dentry, fa->flags);
+	err = mnt_want_write(path->mnt);
+	if (err)
+		return err;
+	err = vfs_fileattr_set(mnt_idmap(path->mnt), path->dentry, fa);
+	mnt_drop_write(path->mnt);
+	return err;
 }
 
 static ssize_t fuse_pt_do_listxattr(const struct path *path, char *list,
@@ -87,29 +136,82 @@ static const struct cred *fuse_pt_enter(struct dentry *dentry,
 	return fuse_pt_override_creds(d_inode(dentry));
 }
 
-/**
- * fuse_pt_copyattr() - mirror the backing inode's attributes
- * @inode: bound fuse inode
- *
- * Like ovl_copyattr(): the VFS uses the fuse inode's mode, owner, size and
- * times (permission checks, setuid on exec, sticky directories, i_size),
- * so they follow the backing inode.  The file type never changes.
- */
-void fuse_pt_copyattr(struct inode *inode)
-{
-	struct inode *backing = get_fuse_inode(inode)->backing_inode;
+/* The inode flags the VFS checks on the fuse inode, as ovl_copyflags() */
+#define FUSE_PT_COPY_FLAGS	(S_SYNC | S_APPEND | S_IMMUTABLE)
 
+/**
+ * fuse_pt_stale() - do the attributes the VFS decides on differ?
+ * @inode: bound fuse inode
+ * @backing: its backing inode
+ *
+ * Lockless, also in RCU walk: a cheap test before fuse_pt_copyattr().
+ *
+ * Return: true if mode, owner, group or the checked flags differ.
+ */
+static bool fuse_pt_stale(struct inode *inode, struct inode *backing)
+{
+	return inode->i_mode != READ_ONCE(backing->i_mode) ||
+		!uid_eq(inode->i_uid, READ_ONCE(backing->i_uid)) ||
+		!gid_eq(inode->i_gid, READ_ONCE(backing->i_gid)) ||
+		(inode->i_flags ^ READ_ONCE(backing->i_flags)) &
+		FUSE_PT_COPY_FLAGS;
+}
+
+static void __fuse_pt_copyattr(struct inode *inode, struct inode *backing)
+{
 	spin_lock(&inode->i_lock);
 	inode->i_mode = (inode->i_mode & S_IFMT) | (backing->i_mode & ~S_IFMT);
 	inode->i_uid = backing->i_uid;
 	inode->i_gid = backing->i_gid;
 	inode->i_rdev = backing->i_rdev;
 	set_nlink(inode, backing->i_nlink);
-	fsstack_copy_inode_size(inode, backing);
+	/*
+	 * i_lock serializes i_size_write() here; fsstack_copy_inode_size()
+	 * would take it again on 32-bit SMP.
+	 */
+	i_size_write(inode, i_size_read(backing));
+	inode->i_blocks = READ_ONCE(backing->i_blocks);
 	inode_set_atime_to_ts(inode, inode_get_atime(backing));
 	inode_set_mtime_to_ts(inode, inode_get_mtime(backing));
 	inode_set_ctime_to_ts(inode, inode_get_ctime(backing));
 	spin_unlock(&inode->i_lock);
+	inode_set_flags(inode, READ_ONCE(backing->i_flags) & FUSE_PT_COPY_FLAGS,
+			FUSE_PT_COPY_FLAGS);
+}
+
+/**
+ * fuse_pt_copyattr() - mirror the backing inode's attributes
+ * @inode: bound fuse inode
+ *
+ * Like ovl_copyattr() and ovl_copyflags(): the VFS uses the fuse inode's
+ * mode, owner, size, times and the append-only, immutable and sync flags
+ * (permission checks, sticky directories, setuid on exec and write,
+ * i_size, IS_APPEND()...) before any fuse operation runs, so they follow
+ * the backing inode.  The file type never changes.
+ */
+void fuse_pt_copyattr(struct inode *inode)
+{
+	__fuse_pt_copyattr(inode, get_fuse_inode(inode)->backing_inode);
+}
+
+/**
+ * fuse_pt_refresh() - fuse_pt_copyattr() if a decision could differ
+ * @inode: bound fuse inode, possibly in RCU walk
+ *
+ * Called where the VFS is about to decide on the fuse inode's attributes
+ * (permission, revalidation of a name about to be acted on).
+ *
+ * Return: 0, or -ECHILD if the inode is being evicted (RCU walk only).
+ */
+int fuse_pt_refresh(struct inode *inode)
+{
+	struct inode *backing = READ_ONCE(get_fuse_inode(inode)->backing_inode);
+
+	if (unlikely(!backing))
+		return -ECHILD;
+	if (unlikely(fuse_pt_stale(inode, backing)))
+		__fuse_pt_copyattr(inode, backing);
+	return 0;
 }
 
 /**
@@ -162,23 +264,28 @@ int fuse_pt_getattr(struct mnt_idmap *idmap, const struct path *path,
 int fuse_pt_permission(struct mnt_idmap *idmap, struct inode *inode, int mask)
 {
 	struct fuse_inode *fi = get_fuse_inode(inode);
-	struct inode *backing = fi->backing_inode;
+	struct inode *backing = READ_ONCE(fi->backing_inode);
+	struct fuse_backing *fb = READ_ONCE(fi->backing_ctx);
 	const struct cred *old_cred;
 	int err;
 
+	/*
+	 * In RCU walk the inode may be under eviction (its binding dropped);
+	 * both structures are freed after a grace period.  As ovl_permission().
+	 */
+	if (unlikely(!backing || !fb))
+		return -ECHILD;
+
 	/* The VFS decides on the fuse inode's mode and owner: keep them true */
-	if (unlikely(inode->i_mode != backing->i_mode ||
-		     !uid_eq(inode->i_uid, backing->i_uid) ||
-		     !gid_eq(inode->i_gid, backing->i_gid)))
-		fuse_pt_copyattr(inode);
+	if (unlikely(fuse_pt_stale(inode, backing)))
+		__fuse_pt_copyattr(inode, backing);
 
 	err = generic_permission(idmap, backing, mask);
 	if (err)
 		return err;
 
-	old_cred = fuse_pt_override_creds(inode);
-	err = inode_permission(mnt_idmap(fi->backing_ctx->file->f_path.mnt),
-			       backing, mask);
+	old_cred = override_creds(fb->cred);
+	err = inode_permission(mnt_idmap(fb->file->f_path.mnt), backing, mask);
 	revert_creds(old_cred);
 	return err;
 }
@@ -190,8 +297,10 @@ int fuse_pt_permission(struct mnt_idmap *idmap, struct inode *inode, int mask)
  * @attr: what to change
  *
  * The caller is checked by setattr_prepare() on the mirrored attributes,
- * as on a local filesystem; the change is then made on the backing inode
- * with the server's credentials.
+ * as on a local filesystem, which also drops what the caller may not set
+ * (S_ISGID outside the group); that is then made on the backing inode
+ * with the server's credentials, under mnt_want_write() of the backing
+ * mount.
  *
  * Return: 0 or a negative errno.
  */
@@ -199,9 +308,9 @@ int fuse_pt_setattr(struct mnt_idmap *idmap, struct dentry *entry,
 		    struct iattr *attr)
 {
 	struct inode *inode = d_inode(entry);
-	struct iattr battr = *attr;
 	const struct cred *old_cred;
 	struct path backing;
+	struct iattr battr;
 	int err;
 
 	err = fuse_pt_backing_path(entry, &backing);
@@ -212,6 +321,12 @@ int fuse_pt_setattr(struct mnt_idmap *idmap, struct dentry *entry,
 	err = setattr_prepare(idmap, entry, attr);
 	if (err)
 		return err;
+	/*
+	 * Only now: setattr_prepare() dropped S_ISGID from a chmod by a
+	 * caller outside the group, which the server's CAP_FSETID would
+	 * keep on the backing inode.
+	 */
+	battr = *attr;
 
 	/*
 	 * The fuse file is not the backing file: hand the backing
@@ -394,7 +509,8 @@ struct posix_acl *fuse_pt_get_acl(struct mnt_idmap *idmap,
 			  type == ACL_TYPE_ACCESS ? XATTR_NAME_POSIX_ACL_ACCESS :
 			  XATTR_NAME_POSIX_ACL_DEFAULT);
 	revert_creds(old_cred);
-	if (acl == ERR_PTR(-ENODATA) || acl == ERR_PTR(-EOPNOTSUPP))
+	/* EOPNOTSUPP (no ACLs on the backing fs) reaches the caller, as natively */
+	if (acl == ERR_PTR(-ENODATA))
 		return NULL;
 	return acl;
 }
@@ -424,7 +540,8 @@ struct posix_acl *fuse_pt_get_inode_acl(struct inode *inode, int type,
  * @acl: new ACL, NULL to remove
  * @type: ACL_TYPE_ACCESS or ACL_TYPE_DEFAULT
  *
- * The VFS checked that the caller owns the inode.
+ * The owner check is made again on fresh attributes, and a setgid bit
+ * the caller could not keep natively is cleared first.
  *
  * Return: 0 or a negative errno.
  */
@@ -438,15 +555,28 @@ int fuse_pt_set_acl(struct mnt_idmap *idmap, struct dentry *dentry,
 	struct path backing;
 	int err;
 
+	fuse_pt_copyattr(inode);
+	/* the VFS checked the owner on attributes that may have been stale */
+	if (!inode_owner_or_capable(idmap, inode))
+		return -EPERM;
+	/*
+	 * As ovl_set_or_remove_acl() (CVE-2016-7097): the backing filesystem
+	 * would decide on keeping S_ISGID (posix_acl_update_mode()) with the
+	 * server's credentials; decide it with the caller's first.
+	 */
+	if (type == ACL_TYPE_ACCESS && (inode->i_mode & S_ISGID) &&
+	    !in_group_or_capable(idmap, inode, i_gid_into_vfsgid(idmap, inode))) {
+		struct iattr iattr = { .ia_valid = ATTR_KILL_SGID };
+
+		err = fuse_pt_setattr(idmap, dentry, &iattr);
+		if (err)
+			return err;
+	}
+
 	old_cred = fuse_pt_enter(dentry, &backing);
 	if (IS_ERR(old_cred))
 		return PTR_ERR(old_cred);
-	if (acl)
-		err = vfs_set_acl(mnt_idmap(backing.mnt), backing.dentry, name,
-				  acl);
-	else
-		err = vfs_remove_acl(mnt_idmap(backing.mnt), backing.dentry,
-				     name);
+	err = fuse_pt_do_set_acl(&backing, name, acl);
 	revert_creds(old_cred);
 	fuse_pt_copyattr(inode);
 	return err;
@@ -510,10 +640,14 @@ int fuse_pt_fileattr_set(struct mnt_idmap *idmap, struct dentry *dentry,
 	struct path backing;
 	int err;
 
+	fuse_pt_copyattr(d_inode(dentry));
+	/* the VFS checked the owner on attributes that may have been stale */
+	if (!inode_owner_or_capable(idmap, d_inode(dentry)))
+		return -EPERM;
 	old_cred = fuse_pt_enter(dentry, &backing);
 	if (IS_ERR(old_cred))
 		return PTR_ERR(old_cred);
-	err = vfs_fileattr_set(mnt_idmap(backing.mnt), backing.dentry, fa);
+	err = fuse_pt_do_fileattr_set(&backing, fa);
 	revert_creds(old_cred);
 	fuse_pt_copyattr(d_inode(dentry));
 	return err;

@@ -14,7 +14,9 @@
 #include "fuse_i.h"
 
 #include <linux/file.h>
+#include <linux/magic.h>
 #include <linux/namei.h>
+#include <linux/posix_acl.h>
 
 /* Entry timeout of kernel-made dentries: they are revalidated otherwise */
 #define FUSE_PT_DENTRY_FOREVER	BIT_ULL(62)
@@ -90,6 +92,16 @@ int fuse_pt_resolve(struct fuse_conn *fc, const struct fuse_entry_backing_out *o
 		fuse_pt_warn(fc, "unknown id", out->backing_id);
 		return -EIO;
 	}
+	/*
+	 * A FUSE mount without passthrough has stack depth 0, so it passes
+	 * the registration check; but bound operations would nest inode
+	 * locks of one lockdep class (fuse over fuse), and a server could
+	 * make the two mounts wait on each other.  Not supported.
+	 */
+	if (file_inode(fb->file)->i_sb->s_magic == FUSE_SUPER_MAGIC) {
+		fuse_pt_warn(fc, "backing file on a FUSE mount", out->backing_id);
+		goto out_put;
+	}
 	mode = file_inode(fb->file)->i_mode;
 	if ((mode ^ attr->mode) & S_IFMT) {
 		fuse_pt_warn(fc, "file type differs from attr", out->backing_id);
@@ -152,6 +164,12 @@ static void fuse_pt_init_inode(struct inode *inode, bool subtree)
 
 	if (subtree)
 		set_bit(FUSE_I_PT_SUBTREE, &fi->state);
+	/*
+	 * ACLs are the backing inode's (fuse_pt_get_inode_acl()), cached
+	 * there; a copy cached here would go stale with FUSE_POSIX_ACL.
+	 */
+	inode->i_acl = ACL_DONT_CACHE;
+	inode->i_default_acl = ACL_DONT_CACHE;
 	if (S_ISREG(inode->i_mode))
 		inode->i_fop = &fuse_pt_file_operations;
 	else if (S_ISDIR(inode->i_mode) && subtree)
@@ -306,6 +324,9 @@ struct inode *fuse_pt_iget(struct super_block *sb, struct inode *backing,
 		fuse_init_new_inode(inode, 0, &attr);
 		fuse_pt_init_inode(inode, S_ISDIR(backing->i_mode));
 		unlock_new_inode(inode);
+	} else {
+		/* another name of it, or looked up again: attributes may be old */
+		fuse_pt_copyattr(inode);
 	}
 	return inode;
 }
@@ -407,6 +428,20 @@ static bool fuse_pt_same_name(struct dentry *entry, struct dentry *backing,
 	return same;
 }
 
+/*
+ * The name is valid; the VFS is about to act on the inode (sticky and
+ * owner checks on a victim of unlink or rename are made on the fuse
+ * inode, with no permission call on it): its attributes must be current.
+ */
+static int fuse_pt_revalidate_attr(struct dentry *entry)
+{
+	struct inode *inode = d_inode_rcu(entry);
+
+	if (inode && fuse_pt_refresh(inode))
+		return -ECHILD;
+	return 1;
+}
+
 /**
  * fuse_pt_revalidate() - revalidate a dentry below a subtree root
  * @entry: fuse dentry whose parent is a subtree directory
@@ -416,13 +451,15 @@ static bool fuse_pt_same_name(struct dentry *entry, struct dentry *backing,
  * under the parent's backing dentry and at the same name: a change made
  * directly on the backing tree (unlink, rename, create over a negative
  * entry) is seen at once.  Negative dentries are always looked up again.
+ * The attributes of a valid dentry's inode are refreshed from the
+ * backing inode.
  *
  * Return: 1 if valid, 0 if not, -ECHILD to retry out of RCU walk.
  */
 int fuse_pt_revalidate(struct dentry *entry, unsigned int flags)
 {
 	struct fuse_dentry *fd = fuse_dentry(entry);
-	struct dentry *backing = fd->backing_path.dentry;
+	struct dentry *backing = READ_ONCE(fd->backing_path.dentry);
 	struct dentry *parent;
 	struct path bparent;
 	unsigned int seq;
@@ -438,7 +475,7 @@ int fuse_pt_revalidate(struct dentry *entry, unsigned int flags)
 	 */
 	if (raw_read_seqcount(&backing->d_seq) == READ_ONCE(fd->backing_seq) &&
 	    !(backing->d_flags & DCACHE_OP_REVALIDATE))
-		return 1;
+		return fuse_pt_revalidate_attr(entry);
 	if (flags & LOOKUP_RCU)
 		return -ECHILD;
 
@@ -456,7 +493,7 @@ int fuse_pt_revalidate(struct dentry *entry, unsigned int flags)
 			return ret;
 	}
 	WRITE_ONCE(fd->backing_seq, seq);
-	return 1;
+	return fuse_pt_revalidate_attr(entry);
 }
 
 /**
@@ -476,11 +513,14 @@ void fuse_pt_dentry_release(struct fuse_dentry *fd)
 void fuse_pt_evict_inode(struct inode *inode)
 {
 	struct fuse_inode *fi = get_fuse_inode(inode);
+	struct inode *backing = fi->backing_inode;
+	struct fuse_backing *fb = fi->backing_ctx;
 
-	if (!fi->backing_inode)
+	if (!backing)
 		return;
-	iput(fi->backing_inode);
-	fuse_backing_put(fi->backing_ctx);
-	fi->backing_inode = NULL;
-	fi->backing_ctx = NULL;
+	/* RCU walkers (fuse_pt_permission()) see NULL, or valid structures */
+	WRITE_ONCE(fi->backing_inode, NULL);
+	WRITE_ONCE(fi->backing_ctx, NULL);
+	iput(backing);
+	fuse_backing_put(fb);
 }

@@ -225,6 +225,49 @@ TEST_F(hostile, backing_on_another_fuse_mount_exceeds_depth)
 	ftd_destroy(other);
 }
 
+/*
+ * A plain FUSE mount (no passthrough: stack depth 0) passes registration,
+ * as upstream's per-file passthrough allows, but nothing is bound to it:
+ * fuse inode locks of one class would nest, and two servers could wait on
+ * each other.
+ */
+TEST_F(hostile, no_binding_onto_a_plain_fuse_mount)
+{
+	struct ftd_opts opts;
+	char path[PATH_MAX];
+	struct ftd *plain;
+	__u64 node;
+	int id;
+
+	ftd_opts_init(&opts);
+	opts.allow_other = true;
+	plain = ftd_new(&opts);
+	ASSERT_NE(NULL, plain);
+	ASSERT_NE(0, ftd_add_dir(plain, FUSE_ROOT_ID, "x", 0755));
+	ASSERT_NE(0, ftd_add_file(plain, FUSE_ROOT_ID, "f", 0644, "f\n", 2));
+	ASSERT_EQ(0, ftd_mount(plain, NULL));
+
+	node = ftd_add_dir(self->d, FUSE_ROOT_ID, "onfuse", 0755);
+	ASSERT_NE(0, node);
+	snprintf(path, sizeof(path), "%s/x", ftd_mnt(plain));
+	id = ftd_backing_open_path(self->d, path, O_PATH | O_DIRECTORY);
+	ASSERT_LT(0, id);
+	ASSERT_EQ(0, ftd_set_entry_backing(self->d, node, id,
+					   FUSE_ENTRY_BACKING_SUBTREE));
+	EXPECT_FALSE(exists(mp("onfuse")));
+	EXPECT_EQ(EIO, errno);
+
+	node = ftd_add_file(self->d, FUSE_ROOT_ID, "fileonfuse", 0644, "", 0);
+	ASSERT_NE(0, node);
+	snprintf(path, sizeof(path), "%s/f", ftd_mnt(plain));
+	id = ftd_backing_open_path(self->d, path, O_RDONLY);
+	ASSERT_LT(0, id);
+	ASSERT_EQ(0, ftd_set_entry_backing(self->d, node, id, 0));
+	EXPECT_FALSE(exists(mp("fileonfuse")));
+	EXPECT_EQ(EIO, errno);
+	ftd_destroy(plain);
+}
+
 TEST_F(hostile, unmount_with_open_files_and_busy_subtree)
 {
 	char buf[16];

@@ -1,0 +1,761 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Directory passthrough against the native result: every test does the
+ * same steps twice, as the same unprivileged user, once on the backing
+ * filesystem directly ("n", below the backing directory) and once through
+ * the mount ("m", below the subtree root, whose backing directory sits
+ * beside "n"), and compares what each step returned and what is left on
+ * the backing filesystem.  Nothing here states an expected value of its
+ * own: the backing filesystem is the oracle.
+ *
+ * A test runs in four phases, the same for both sides:
+ *   prep   (root, on the backing path)   make the starting state;
+ *   warm   (user, on the path tested)    look things up, so that the fuse
+ *                                        side has cached dentries/inodes;
+ *   change (root, on the backing path)   change the backing tree behind
+ *                                        the mount's back;
+ *   steps  (user, on the path tested)    the operations compared.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <linux/falloc.h>
+#include <linux/fs.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <sys/syscall.h>
+#include <sys/time.h>
+#include <sys/wait.h>
+#include <sys/xattr.h>
+
+#include "../../kselftest_harness.h"
+#include "fuse_test_daemon.h"
+#include "fuse_test_util.h"
+
+#define MAX_STEPS	16
+#define MAX_FILES	4
+
+/* What one side's steps returned and left behind */
+struct outcome {
+	int n;
+	int err[MAX_STEPS];		/* errno of each step, 0: success */
+	long val[MAX_STEPS];		/* a value a step recorded */
+};
+
+/* Record the errno of one step (expr non-zero on failure) */
+#define STEP(o, expr) do {						\
+	struct outcome *__o = (o);					\
+	errno = 0;							\
+	__o->err[__o->n++] = (expr) ? (errno ? errno : -1) : 0;		\
+} while (0)
+
+/* Record a value (a mode, a size, a lock type...) of the last step */
+static inline void record(struct outcome *o, long v)
+{
+	o->val[o->n - 1] = v;
+}
+
+#define VALUE(o, v)	record(o, (long)(v))
+
+typedef void (*phase_fn)(const char *base, struct outcome *o);
+
+struct scenario {
+	phase_fn prep;			/* root, backing path */
+	phase_fn warm;			/* user, tested path */
+	phase_fn change;		/* root, backing path */
+	phase_fn steps;			/* user, tested path */
+	/* files (relative to base) whose backing state is compared after */
+	const char *files[MAX_FILES];
+	/* run warm and steps as root instead of the user */
+	bool as_root;
+	/* both sides are one backing directory: prep and change once */
+	bool one_backing;
+};
+
+static char *path_in(const char *base, const char *rel)
+{
+	static char buf[4][PATH_MAX];
+	static int i;
+
+	i = (i + 1) % 4;
+	snprintf(buf[i], PATH_MAX, "%s/%s", base, rel);
+	return buf[i];
+}
+
+#define P(rel)	path_in(base, rel)
+
+/* Run fn(base, o) in a child as the user (or root), o shared with us */
+static int run_phase(phase_fn fn, const char *base, struct outcome *o,
+		     bool as_user)
+{
+	pid_t pid;
+	int status;
+
+	if (!fn)
+		return 0;
+	pid = fork();
+	if (pid < 0)
+		return -1;
+	if (!pid) {
+		if (as_user && (setgroups(0, NULL) || setgid(GROUP_ID) ||
+				setuid(USER_ID)))
+			_exit(255);
+		umask(022);
+		fn(base, o);
+		_exit(0);
+	}
+	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status) ||
+	    WEXITSTATUS(status))
+		return -1;
+	return 0;
+}
+
+FIXTURE(native) {
+	struct ftd *d;
+	char back[64];
+	char robind[64];
+	char path[4][PATH_MAX];
+	__u64 tree, rotree;
+	struct outcome *out;		/* shared: [0] native, [1] mount */
+};
+
+#define mp(rel)		join(self->path[0], ftd_mnt(self->d), rel)
+#define bp(rel)		join(self->path[1], self->back, rel)
+
+static int bind_subtree(struct ftd *d, __u64 node, const char *dir)
+{
+	int id = ftd_backing_open_path(d, dir, O_PATH | O_DIRECTORY);
+
+	if (id <= 0)
+		return -1;
+	return ftd_set_entry_backing(d, node, id, FUSE_ENTRY_BACKING_SUBTREE);
+}
+
+FIXTURE_SETUP(native)
+{
+	struct ftd_opts opts;
+
+	ASSERT_EQ(0, ftd_private_mntns());
+	snprintf(self->back, sizeof(self->back), "/tmp/fnt-back.XXXXXX");
+	ASSERT_NE(NULL, mkdtemp(self->back));
+	ASSERT_EQ(0, chmod(self->back, 0777));
+	ASSERT_EQ(0, mkdir(bp("ro"), 0777));
+	snprintf(self->robind, sizeof(self->robind), "/tmp/fnt-ro.XXXXXX");
+	ASSERT_NE(NULL, mkdtemp(self->robind));
+	ASSERT_EQ(0, mount(bp("ro"), self->robind, NULL, MS_BIND, NULL));
+	ASSERT_EQ(0, mount(NULL, self->robind, NULL,
+			   MS_BIND | MS_REMOUNT | MS_RDONLY, NULL));
+
+	self->out = mmap(NULL, 2 * sizeof(struct outcome),
+			 PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS,
+			 -1, 0);
+	ASSERT_NE(MAP_FAILED, self->out);
+
+	ftd_opts_init(&opts);
+	opts.init_flags = FUSE_PASSTHROUGH | FUSE_PASSTHROUGH_DIR;
+	opts.max_stack_depth = 1;
+	opts.allow_other = true;
+	opts.root_mode = 0777;
+	opts.entry_timeout_ms = 3600 * 1000;
+	opts.attr_timeout_ms = 3600 * 1000;
+	self->d = ftd_new(&opts);
+	ASSERT_NE(NULL, self->d);
+	self->tree = ftd_add_dir(self->d, FUSE_ROOT_ID, "tree", 0777);
+	self->rotree = ftd_add_dir(self->d, FUSE_ROOT_ID, "rotree", 0777);
+	ASSERT_EQ(0, ftd_mount(self->d, NULL));
+	if (!ftd_kernel_offers(self->d, FUSE_PASSTHROUGH_DIR)) {
+		ftd_destroy(self->d);
+		SKIP(return, "kernel does not offer FUSE_PASSTHROUGH_DIR");
+	}
+	ASSERT_EQ(0, bind_subtree(self->d, self->tree, self->back));
+	ASSERT_EQ(0, bind_subtree(self->d, self->rotree, self->robind));
+	ASSERT_TRUE(exists(mp("tree")));
+	ASSERT_TRUE(exists(mp("rotree")));
+	ftd_log_reset(self->d);
+}
+
+FIXTURE_TEARDOWN(native)
+{
+	char cmd[PATH_MAX + 64];
+
+	ftd_destroy(self->d);
+	umount2(self->robind, MNT_DETACH);
+	rmdir(self->robind);
+	/* append-only and immutable files would stop rm */
+	snprintf(cmd, sizeof(cmd),
+		 "chattr -R -a -i %s 2>/dev/null; rm -rf %s", self->back,
+		 self->back);
+	if (system(cmd))
+		TH_LOG("could not remove %s", self->back);
+}
+
+static void log_outcome(struct __test_metadata *_metadata, const char *who,
+			const struct outcome *o)
+{
+	char line[512];
+	int i, len = 0;
+
+	for (i = 0; i < o->n; i++)
+		len += snprintf(line + len, sizeof(line) - len, " %d:%s/%ld", i,
+				o->err[i] ? strerror(o->err[i]) : "ok",
+				o->val[i]);
+	TH_LOG("%s:%s", who, line);
+}
+
+/*
+ * Run a scenario on both sides: natively below nbase (a backing path),
+ * through the mount below mbase, whose backing path is mback.
+ */
+/* FIXTURE_DATA(native) */
+static void compare_native(struct __test_metadata *_metadata,
+			   struct _test_data_native *self,
+			   const struct scenario *s, const char *nbase,
+			   const char *mbase, const char *mback)
+{
+	struct outcome *nat = &self->out[0], *mnt = &self->out[1];
+	struct stat nst, mst;
+	bool user = !s->as_root;
+	int i;
+
+	memset(self->out, 0, 2 * sizeof(*self->out));
+	if (!s->one_backing)
+		ASSERT_EQ(0, run_phase(s->prep, nbase, nat, false));
+	ASSERT_EQ(0, run_phase(s->prep, mback, mnt, false));
+	ASSERT_EQ(0, run_phase(s->warm, nbase, nat, user));
+	ASSERT_EQ(0, run_phase(s->warm, mbase, mnt, user));
+	if (!s->one_backing)
+		ASSERT_EQ(0, run_phase(s->change, nbase, nat, false));
+	ASSERT_EQ(0, run_phase(s->change, mback, mnt, false));
+	memset(self->out, 0, 2 * sizeof(*self->out));
+	ASSERT_EQ(0, run_phase(s->steps, nbase, nat, user));
+	ASSERT_EQ(0, run_phase(s->steps, mbase, mnt, user));
+
+	if (memcmp(nat, mnt, sizeof(*nat))) {
+		log_outcome(_metadata, "native", nat);
+		log_outcome(_metadata, "mount ", mnt);
+	}
+	ASSERT_EQ(nat->n, mnt->n);
+	for (i = 0; i < nat->n; i++) {
+		EXPECT_EQ(nat->err[i], mnt->err[i]) TH_LOG("step %d", i);
+		EXPECT_EQ(nat->val[i], mnt->val[i]) TH_LOG("step %d value", i);
+	}
+	for (i = 0; i < MAX_FILES && s->files[i]; i++) {
+		char npath[PATH_MAX], mpath[PATH_MAX];
+		int nerr, merr;
+
+		snprintf(npath, sizeof(npath), "%s/%s", nbase, s->files[i]);
+		snprintf(mpath, sizeof(mpath), "%s/%s", mback, s->files[i]);
+		nerr = lstat(npath, &nst) ? errno : 0;
+		merr = lstat(mpath, &mst) ? errno : 0;
+		EXPECT_EQ(nerr, merr) TH_LOG("%s exists", s->files[i]);
+		if (nerr || merr)
+			continue;
+		EXPECT_EQ(nst.st_mode, mst.st_mode) TH_LOG("%s mode", s->files[i]);
+		EXPECT_EQ(nst.st_uid, mst.st_uid) TH_LOG("%s owner", s->files[i]);
+		EXPECT_EQ(nst.st_gid, mst.st_gid) TH_LOG("%s group", s->files[i]);
+		EXPECT_EQ(nst.st_size, mst.st_size) TH_LOG("%s size", s->files[i]);
+	}
+}
+
+/* Both sides in the read-write subtree: n and m below the backing dir */
+#define COMPARE(s) do {							\
+	char __n[PATH_MAX], __m[PATH_MAX], __b[PATH_MAX];		\
+	snprintf(__n, PATH_MAX, "%s", bp("n"));				\
+	snprintf(__m, PATH_MAX, "%s", mp("tree/m"));			\
+	snprintf(__b, PATH_MAX, "%s", bp("m"));				\
+	compare_native(_metadata, self, &(s), __n, __m, __b);		\
+	ASSERT_NO_REQUESTS();						\
+} while (0)
+
+static long file_mode(const char *path)
+{
+	struct stat st;
+
+	return lstat(path, &st) ? -1 : (long)st.st_mode;
+}
+
+/* -- setgid of a file whose group the caller is not in (issue 9.1) -- */
+
+static void sgid_prep(const char *base, struct outcome *o)
+{
+	if (mkdir(base, 0777) || chown(base, 0, 500) || chmod(base, 02777))
+		_exit(1);
+}
+
+static void sgid_chmod_steps(const char *base, struct outcome *o)
+{
+	STEP(o, put_file(P("f"), "f\n", 0644));
+	VALUE(o, file_mode(P("f")));
+	STEP(o, chmod(P("f"), 02755));
+	VALUE(o, file_mode(P("f")));
+	STEP(o, chmod(P("f"), 02700));
+	VALUE(o, file_mode(P("f")));
+}
+
+TEST_F(native, chmod_by_non_member_clears_setgid)
+{
+	struct scenario s = {
+		.prep = sgid_prep, .steps = sgid_chmod_steps, .files = { "f" },
+	};
+
+	COMPARE(s);
+}
+
+/* system.posix_acl_access: user::rwx group::rwx other::r-x */
+static const unsigned char acl_775[] = {
+	2, 0, 0, 0,
+	0x01, 0, 0x07, 0, 0xff, 0xff, 0xff, 0xff,
+	0x04, 0, 0x07, 0, 0xff, 0xff, 0xff, 0xff,
+	0x20, 0, 0x05, 0, 0xff, 0xff, 0xff, 0xff,
+};
+
+static void sgid_acl_prep(const char *base, struct outcome *o)
+{
+	sgid_prep(base, o);
+	if (put_file(P("f"), "f\n", 0644) || chown(P("f"), USER_ID, 500) ||
+	    chmod(P("f"), 02770))
+		_exit(1);
+}
+
+static void sgid_acl_steps(const char *base, struct outcome *o)
+{
+	STEP(o, setxattr(P("f"), "system.posix_acl_access", acl_775,
+			 sizeof(acl_775), 0));
+	VALUE(o, file_mode(P("f")));
+}
+
+TEST_F(native, setfacl_by_non_member_clears_setgid)
+{
+	struct scenario s = {
+		.prep = sgid_acl_prep, .steps = sgid_acl_steps,
+		.files = { "f" },
+	};
+
+	COMPARE(s);
+}
+
+/* -- append-only and immutable backing files (issue 9.2) -- */
+
+static int set_iflags(const char *path, int flags)
+{
+	int fd = open(path, O_RDONLY), ret;
+
+	if (fd < 0)
+		return -1;
+	ret = ioctl(fd, FS_IOC_SETFLAGS, &flags);
+	close(fd);
+	return ret;
+}
+
+static void flags_prep(const char *base, struct outcome *o)
+{
+	if (mkdir(base, 0777) || put_file(P("a"), "append\n", 0666) ||
+	    put_file(P("i"), "immutable\n", 0666) || chmod(P("a"), 0666) ||
+	    chmod(P("i"), 0666))
+		_exit(1);
+}
+
+static void flags_warm(const char *base, struct outcome *o)
+{
+	file_mode(P("a"));
+	file_mode(P("i"));
+}
+
+static void flags_change(const char *base, struct outcome *o)
+{
+	if (set_iflags(P("a"), FS_APPEND_FL) ||
+	    set_iflags(P("i"), FS_IMMUTABLE_FL))
+		_exit(1);
+}
+
+static void flags_steps(const char *base, struct outcome *o)
+{
+	int fd;
+
+	STEP(o, truncate(P("a"), 0));
+	STEP(o, (fd = open(P("a"), O_WRONLY)) < 0);
+	if (fd >= 0)
+		close(fd);
+	STEP(o, (fd = open(P("a"), O_WRONLY | O_APPEND)) < 0);
+	if (fd >= 0) {
+		STEP(o, fcntl(fd, F_SETFL, 0));
+		STEP(o, write(fd, "x\n", 2) != 2);
+		close(fd);
+	}
+	STEP(o, unlink(P("a")));
+	STEP(o, chmod(P("a"), 0600));
+	STEP(o, (fd = open(P("i"), O_WRONLY | O_APPEND)) < 0);
+	if (fd >= 0)
+		close(fd);
+	STEP(o, utimes(P("i"), NULL));
+	STEP(o, rename(P("i"), P("i2")));
+	STEP(o, setxattr(P("i"), "user.x", "1", 1, 0));
+}
+
+TEST_F(native, append_only_and_immutable_hold)
+{
+	struct scenario s = {
+		.prep = flags_prep, .warm = flags_warm, .change = flags_change,
+		.steps = flags_steps, .files = { "a", "i", "i2" },
+	};
+
+	COMPARE(s);
+}
+
+/* -- a backing directory on a read-only mount (issue 9.3) -- */
+
+static void ro_prep(const char *base, struct outcome *o)
+{
+	if (put_file(P("f"), "f\n", 0666) || mkdir(P("d"), 0777) ||
+	    chmod(P("f"), 0666) || chmod(P("d"), 0777))
+		_exit(1);
+}
+
+static void ro_steps(const char *base, struct outcome *o)
+{
+	int fd;
+
+	STEP(o, (fd = open(P("new"), O_WRONLY | O_CREAT, 0644)) < 0);
+	if (fd >= 0)
+		close(fd);
+	STEP(o, mkdir(P("newdir"), 0755));
+	STEP(o, unlink(P("f")));
+	STEP(o, rmdir(P("d")));
+	STEP(o, rename(P("f"), P("g")));
+	STEP(o, link(P("f"), P("h")));
+	STEP(o, symlink("f", P("s")));
+	STEP(o, mknod(P("fifo"), S_IFIFO | 0644, 0));
+	STEP(o, chmod(P("f"), 0600));
+	STEP(o, chown(P("f"), 0, 0));
+	STEP(o, truncate(P("f"), 0));
+	STEP(o, utimes(P("f"), NULL));
+	STEP(o, setxattr(P("f"), "user.x", "1", 1, 0));
+	STEP(o, removexattr(P("f"), "user.x"));
+	STEP(o, (fd = open(P("f"), O_WRONLY)) < 0);
+	if (fd >= 0)
+		close(fd);
+	STEP(o, (fd = open(P("."), O_TMPFILE | O_WRONLY, 0600)) < 0);
+	if (fd >= 0)
+		close(fd);
+}
+
+TEST_F(native, read_only_backing_mount_is_read_only)
+{
+	struct scenario s = {
+		.prep = ro_prep, .steps = ro_steps, .as_root = true,
+		.one_backing = true,
+		.files = { "f", "d", "new", "g" },
+	};
+	char m[PATH_MAX], b[PATH_MAX];
+
+	/* both sides below the read-only bind mount of back/ro */
+	snprintf(m, sizeof(m), "%s", mp("rotree"));
+	snprintf(b, sizeof(b), "%s", bp("ro"));
+	compare_native(_metadata, self, &s, self->robind, m, b);
+	ASSERT_NO_REQUESTS();
+}
+
+/* -- decisions on attributes changed behind the mount's back (9.4) -- */
+
+static void sticky_prep(const char *base, struct outcome *o)
+{
+	if (mkdir(base, 0777) || chmod(base, 01777))
+		_exit(1);
+}
+
+static void sticky_warm(const char *base, struct outcome *o)
+{
+	put_file(P("mine"), "m\n", 0666);
+	put_file(P("mine2"), "m\n", 0666);
+	mkdir(P("mydir"), 0777);
+}
+
+static void sticky_change(const char *base, struct outcome *o)
+{
+	if (chown(P("mine"), 0, 0) || chown(P("mine2"), 0, 0) ||
+	    chown(P("mydir"), 0, 0) || chmod(P("mydir"), 0755))
+		_exit(1);
+}
+
+static void sticky_steps(const char *base, struct outcome *o)
+{
+	STEP(o, unlink(P("mine")));
+	STEP(o, rename(P("mine2"), P("moved")));
+	STEP(o, chmod(P("mydir"), 0777));
+	STEP(o, setxattr(P("mydir"), "system.posix_acl_access", acl_775,
+			 sizeof(acl_775), 0));
+	STEP(o, mkdir(P("mydir/sub"), 0755));
+}
+
+TEST_F(native, sticky_and_owner_checks_see_backing_changes)
+{
+	struct scenario s = {
+		.prep = sticky_prep, .warm = sticky_warm,
+		.change = sticky_change, .steps = sticky_steps,
+		.files = { "mine", "mine2", "moved", "mydir" },
+	};
+
+	COMPARE(s);
+}
+
+/* -- setuid/setgid and fallocate (issue 9.5) -- */
+
+static void suid_prep(const char *base, struct outcome *o)
+{
+	char buf[16384];
+
+	memset(buf, 'x', sizeof(buf) - 1);
+	buf[sizeof(buf) - 1] = 0;
+	if (mkdir(base, 0777) || put_file(P("f"), buf, 0666) ||
+	    chmod(P("f"), 06777) || put_file(P("g"), buf, 0666) ||
+	    chmod(P("g"), 06777))
+		_exit(1);
+}
+
+static void suid_fallocate_steps(const char *base, struct outcome *o)
+{
+	int fd;
+
+	STEP(o, (fd = open(P("f"), O_RDWR)) < 0);
+	STEP(o, fallocate(fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
+			  0, 4096));
+	VALUE(o, file_mode(P("f")));
+	close(fd);
+	STEP(o, (fd = open(P("g"), O_RDWR)) < 0);
+	STEP(o, fallocate(fd, FALLOC_FL_ZERO_RANGE, 0, 4096));
+	VALUE(o, file_mode(P("g")));
+	close(fd);
+}
+
+TEST_F(native, fallocate_by_user_clears_setuid_as_natively)
+{
+	struct scenario s = {
+		.prep = suid_prep, .steps = suid_fallocate_steps,
+		.files = { "f", "g" },
+	};
+
+	COMPARE(s);
+}
+
+/* -- F_GETLK reports, it does not lock (issue 9.9) -- */
+
+static void lock_prep(const char *base, struct outcome *o)
+{
+	if (mkdir(base, 0777) || put_file(P("f"), "lock me\n", 0666) ||
+	    chmod(P("f"), 0666))
+		_exit(1);
+}
+
+/* In a child: F_SETLK of the whole file; its errno */
+static int try_lock_elsewhere(const char *path, short type)
+{
+	pid_t pid = fork();
+	int status;
+
+	if (!pid) {
+		struct flock fl = { .l_type = type, .l_whence = SEEK_SET };
+		int fd = open(path, O_RDWR);
+
+		_exit(fd < 0 ? 100 : fcntl(fd, F_SETLK, &fl) ? errno : 0);
+	}
+	if (pid < 0 || waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
+		return -1;
+	return WEXITSTATUS(status);
+}
+
+static void getlk_steps(const char *base, struct outcome *o)
+{
+	struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
+	int fd, err;
+
+	STEP(o, (fd = open(P("f"), O_RDWR)) < 0);
+	STEP(o, fcntl(fd, F_GETLK, &fl));
+	VALUE(o, fl.l_type);
+	/* nobody holds a lock: another process can take one */
+	err = try_lock_elsewhere(P("f"), F_WRLCK);
+	STEP(o, err);
+	VALUE(o, err);
+	fl = (struct flock){ .l_type = F_WRLCK, .l_whence = SEEK_SET };
+	STEP(o, fcntl(fd, F_OFD_GETLK, &fl));
+	VALUE(o, fl.l_type);
+	err = try_lock_elsewhere(P("f"), F_WRLCK);
+	STEP(o, err);
+	VALUE(o, err);
+	/* now hold one and ask from elsewhere */
+	fl = (struct flock){ .l_type = F_RDLCK, .l_whence = SEEK_SET };
+	STEP(o, fcntl(fd, F_SETLK, &fl));
+	err = try_lock_elsewhere(P("f"), F_WRLCK);
+	STEP(o, err);
+	VALUE(o, err);
+	err = try_lock_elsewhere(P("f"), F_RDLCK);
+	STEP(o, err);
+	VALUE(o, err);
+	close(fd);
+	err = try_lock_elsewhere(P("f"), F_WRLCK);
+	STEP(o, err);
+	VALUE(o, err);
+}
+
+TEST_F(native, getlk_tests_and_takes_no_lock)
+{
+	struct scenario s = { .prep = lock_prep, .steps = getlk_steps };
+
+	COMPARE(s);
+}
+
+/* -- POSIX locks racing close (issue 9.12) -- */
+
+struct lock_race {
+	int fd;
+	int spare;
+	int stop;		/* __atomic */
+};
+
+static void *lock_loop(void *arg)
+{
+	struct lock_race *r = arg;
+	int i;
+
+	for (i = 0; i < 20000 && !__atomic_load_n(&r->stop, __ATOMIC_RELAXED);
+	     i++) {
+		struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET,
+				    .l_len = 1 };
+
+		fcntl(r->fd, F_SETLK, &fl);
+	}
+	__atomic_store_n(&r->stop, 1, __ATOMIC_RELAXED);
+	return NULL;
+}
+
+static void lock_race_steps(const char *base, struct outcome *o)
+{
+	struct lock_race r = { 0 };
+	pthread_t t;
+	int i, err;
+
+	r.fd = open(P("f"), O_RDWR);
+	STEP(o, r.fd < 0);
+	STEP(o, pthread_create(&t, NULL, lock_loop, &r));
+	for (i = 0; i < 20000 && !__atomic_load_n(&r.stop, __ATOMIC_RELAXED);
+	     i++) {
+		int fd = open(P("f"), O_RDWR);
+
+		if (fd < 0)
+			break;
+		/* replaces, and so closes, the file the other thread locks */
+		dup2(fd, r.fd);
+		close(fd);
+	}
+	__atomic_store_n(&r.stop, 1, __ATOMIC_RELAXED);
+	pthread_join(t, NULL);
+	close(r.fd);
+	/* every file is closed: no lock of ours may be left */
+	err = try_lock_elsewhere(P("f"), F_WRLCK);
+	STEP(o, err);
+	VALUE(o, err);
+	STEP(o, system("cat /proc/locks > /dev/null"));
+}
+
+TEST_F(native, posix_locks_racing_close_are_not_leaked)
+{
+	struct scenario s = { .prep = lock_prep, .steps = lock_race_steps };
+
+	COMPARE(s);
+}
+
+/* -- unlink frees the space (issue 9.10) -- */
+
+#define BIG_MB	32
+
+static void space_steps(const char *base, struct outcome *o)
+{
+	static char buf[1 << 20];
+	struct statvfs before, full, after;
+	int fd, i;
+
+	memset(buf, 'z', sizeof(buf));
+	STEP(o, statvfs(base, &before));
+	STEP(o, (fd = open(P("big"), O_WRONLY | O_CREAT, 0644)) < 0);
+	for (i = 0; i < BIG_MB && fd >= 0; i++)
+		if (write(fd, buf, sizeof(buf)) != sizeof(buf))
+			break;
+	VALUE(o, i);
+	if (fd >= 0)
+		close(fd);
+	STEP(o, statvfs(base, &full));
+	/* the data took the space */
+	VALUE(o, (before.f_bfree - full.f_bfree) * before.f_bsize >=
+		 (BIG_MB - 1) << 20);
+	STEP(o, unlink(P("big")));
+	STEP(o, statvfs(base, &after));
+	/* and unlink gave it back */
+	VALUE(o, (after.f_bfree - full.f_bfree) * before.f_bsize >=
+		 (BIG_MB - 1) << 20);
+}
+
+static void space_prep(const char *base, struct outcome *o)
+{
+	if (mkdir(base, 0777))
+		_exit(1);
+}
+
+TEST_F(native, unlink_frees_the_space)
+{
+	struct scenario s = { .prep = space_prep, .steps = space_steps,
+			      .files = { "big" } };
+
+	COMPARE(s);
+}
+
+/* -- smaller results (issue 9.16) -- */
+
+static void dir_prep(const char *base, struct outcome *o)
+{
+	if (mkdir(base, 0777) || put_file(P("x"), "x", 0644) ||
+	    put_file(P("y"), "y", 0644) || mkdir(P("z"), 0755))
+		_exit(1);
+}
+
+static int count_entries(int fd)
+{
+	char buf[4096];
+	long n, total = 0;
+
+	while ((n = syscall(SYS_getdents64, fd, buf, sizeof(buf))) > 0) {
+		long off;
+
+		for (off = 0; off < n;
+		     off += ((unsigned short *)(buf + off + 16))[0])
+			total++;
+	}
+	return n < 0 ? -1 : total;
+}
+
+static void rewind_steps(const char *base, struct outcome *o)
+{
+	int fd;
+
+	STEP(o, (fd = open(base, O_RDONLY | O_DIRECTORY)) < 0);
+	STEP(o, 0);
+	VALUE(o, count_entries(fd));
+	STEP(o, lseek(fd, 0, SEEK_SET) != 0);
+	VALUE(o, count_entries(fd));
+	close(fd);
+}
+
+TEST_F(native, rewinddir_lists_again)
+{
+	struct scenario s = { .prep = dir_prep, .steps = rewind_steps };
+
+	COMPARE(s);
+}
+
+TEST_HARNESS_MAIN
