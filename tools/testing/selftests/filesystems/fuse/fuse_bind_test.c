@@ -17,8 +17,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
+#include <linux/mount.h>
 
 #include "../../kselftest_harness.h"
 #include "fuse_test_daemon.h"
@@ -344,6 +350,116 @@ TEST(directory_registration_needs_passthrough_dir)
 	EXPECT_EQ(-EINVAL, ftd_backing_open(d, fd, 0));
 	close(fd);
 	ftd_destroy(d);
+}
+
+/*
+ * Idmapped mounts: ids of bound inodes are the caller's raw ids, which no
+ * idmap would translate, so a connection that negotiated directory
+ * passthrough never becomes idmappable, even when the server asks for
+ * FUSE_ALLOW_IDMAP; without directory passthrough it does.
+ */
+
+static bool write_file(const char *path, const char *data)
+{
+	int fd = open(path, O_WRONLY);
+	ssize_t len = strlen(data);
+	bool ok;
+
+	if (fd < 0)
+		return false;
+	ok = write(fd, data, len) == len;
+	return !close(fd) && ok;
+}
+
+/* A user namespace mapping 0 to 1000, as an fd; -1 on failure */
+static int userns_fd(void)
+{
+	int ready[2], done[2], fd = -1;
+	char path[64], c = 0;
+	pid_t pid;
+
+	if (pipe(ready) || pipe(done))
+		return -1;
+	pid = fork();
+	if (!pid) {
+		c = unshare(CLONE_NEWUSER) ? 'n' : 'y';
+		if (write(ready[1], &c, 1) != 1)
+			_exit(1);
+		/* stay until the parent has opened the namespace */
+		_exit(read(done[0], &c, 1) != 1);
+	}
+	if (pid > 0 && read(ready[0], &c, 1) == 1 && c == 'y') {
+		snprintf(path, sizeof(path), "/proc/%d/uid_map", pid);
+		if (write_file(path, "0 1000 1")) {
+			snprintf(path, sizeof(path), "/proc/%d/setgroups", pid);
+			write_file(path, "deny");
+			snprintf(path, sizeof(path), "/proc/%d/gid_map", pid);
+			if (write_file(path, "0 1000 1")) {
+				snprintf(path, sizeof(path), "/proc/%d/ns/user",
+					 pid);
+				fd = open(path, O_RDONLY);
+			}
+		}
+	}
+	if (pid > 0) {
+		if (write(done[1], "x", 1) != 1)
+			kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+	}
+	close(ready[0]);
+	close(ready[1]);
+	close(done[0]);
+	close(done[1]);
+	return fd;
+}
+
+/* mount_setattr(MOUNT_ATTR_IDMAP) on a clone of mnt: 0 or errno */
+static int try_idmap(const char *mnt)
+{
+	struct mount_attr attr = { .attr_set = MOUNT_ATTR_IDMAP };
+	int tree, ns, err = 0;
+
+	ns = userns_fd();
+	if (ns < 0)
+		return -1;
+	attr.userns_fd = ns;
+	tree = syscall(SYS_open_tree, AT_FDCWD, mnt,
+		       OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+	if (tree < 0)
+		err = errno;
+	else if (syscall(SYS_mount_setattr, tree, "", AT_EMPTY_PATH, &attr,
+			 sizeof(attr)))
+		err = errno;
+	if (tree >= 0)
+		close(tree);
+	close(ns);
+	return err;
+}
+
+static int idmap_result(__u64 init_flags)
+{
+	struct ftd_opts opts;
+	struct ftd *d;
+	int err;
+
+	ftd_opts_init(&opts);
+	opts.init_flags = init_flags | FUSE_ALLOW_IDMAP;
+	opts.max_stack_depth = 1;
+	opts.default_permissions = true;
+	d = ftd_new(&opts);
+	if (!d || ftd_mount(d, NULL))
+		return -2;
+	err = try_idmap(ftd_mnt(d));
+	ftd_destroy(d);
+	return err;
+}
+
+TEST(passthrough_dir_mount_is_never_idmapped)
+{
+	ASSERT_EQ(0, ftd_private_mntns());
+	/* the control: the same server without directory passthrough */
+	ASSERT_EQ(0, idmap_result(FUSE_PASSTHROUGH));
+	EXPECT_EQ(EINVAL, idmap_result(FUSE_PASSTHROUGH | FUSE_PASSTHROUGH_DIR));
 }
 
 TEST_HARNESS_MAIN
