@@ -23,7 +23,7 @@ endif
 KTREE := $(BUILD)/linux
 SELFTEST_DIR := tools/testing/selftests/filesystems/fuse
 
-.PHONY: all deps prepare kernel selftests test demo bench stress \
+.PHONY: all deps prepare kernel selftests test demo bench stress fstests \
 	refresh-patches rebase-base checkpatch bisect-check clean distclean
 
 all: kernel selftests
@@ -58,6 +58,10 @@ STRESS_DEBUG ?= 1
 stress: deps
 	@$(MAKE) --no-print-directory DEBUG=$(STRESS_DEBUG) selftests
 	@DEBUG=$(STRESS_DEBUG) harness/stress
+
+# optional, never in CI: fstests over tmpfs and fuse-passthrough --mode=dir
+fstests: selftests
+	@harness/fstests
 
 refresh-patches:
 	@harness/refresh-patches

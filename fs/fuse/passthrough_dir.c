@@ -216,6 +216,16 @@ static int fuse_pt_instantiate(struct inode *dir, struct dentry *entry,
 		dput(child);
 		return PTR_ERR(inode);
 	}
+	/*
+	 * A directory found here that already has a fuse dentry was moved
+	 * to this name behind our back: a second alias would let a rename
+	 * lock it twice.  Let the VFS look again.
+	 */
+	if (S_ISDIR(inode->i_mode) && !hlist_empty(&inode->i_dentry)) {
+		iput(inode);
+		dput(child);
+		return -ESTALE;
+	}
 	fuse_pt_set_backing(entry, bdir, child);
 	d_instantiate(entry, inode);
 	return 0;
@@ -252,7 +262,9 @@ static int fuse_pt_create(struct inode *dir, struct dentry *entry,
 	err = PTR_ERR(child);
 	if (err == -EEXIST && open_existing) {
 		err = fuse_pt_instantiate(dir, entry, &bdir, NULL);
-		if (!err)
+		if (!err && d_is_dir(entry))
+			err = -EISDIR;	/* as open(O_CREAT) of a directory */
+		else if (!err)
 			err = 1;
 		goto out_unlock;
 	}

@@ -154,7 +154,7 @@ static bool fuse_pt_stale(struct inode *inode, struct inode *backing)
 		!uid_eq(inode->i_uid, READ_ONCE(backing->i_uid)) ||
 		!gid_eq(inode->i_gid, READ_ONCE(backing->i_gid)) ||
 		(inode->i_flags ^ READ_ONCE(backing->i_flags)) &
-		FUSE_PT_COPY_FLAGS;
+		(FUSE_PT_COPY_FLAGS | S_NOSEC);
 }
 
 static void __fuse_pt_copyattr(struct inode *inode, struct inode *backing)
@@ -175,8 +175,14 @@ static void __fuse_pt_copyattr(struct inode *inode, struct inode *backing)
 	inode_set_mtime_to_ts(inode, inode_get_mtime(backing));
 	inode_set_ctime_to_ts(inode, inode_get_ctime(backing));
 	spin_unlock(&inode->i_lock);
-	inode_set_flags(inode, READ_ONCE(backing->i_flags) & FUSE_PT_COPY_FLAGS,
-			FUSE_PT_COPY_FLAGS);
+	/*
+	 * S_NOSEC too, exactly: file_remove_privs() trusts it on the fuse
+	 * inode (SB_NOSEC with FUSE_HANDLE_KILLPRIV_V2) and would skip
+	 * clearing setuid bits set on the backing inode since.
+	 */
+	inode_set_flags(inode, READ_ONCE(backing->i_flags) &
+			(FUSE_PT_COPY_FLAGS | S_NOSEC),
+			FUSE_PT_COPY_FLAGS | S_NOSEC);
 }
 
 /**
@@ -248,6 +254,31 @@ int fuse_pt_getattr(struct mnt_idmap *idmap, const struct path *path,
 	return 0;
 }
 
+/*
+ * The restrictions of the backing mount hold through the fuse mount too,
+ * with the errors the VFS gives natively: noexec (exec, access(X_OK)),
+ * nodev (opening a device).  nosuid cannot be honoured on the fuse
+ * mount's exec path, so a setuid/setgid file of a nosuid backing mount is
+ * not executable through it (natively it runs without the privilege).
+ */
+static int fuse_pt_mount_permission(struct vfsmount *mnt, struct inode *inode,
+				    int mask)
+{
+	int flags = READ_ONCE(mnt->mnt_flags);
+
+	if ((mask & MAY_EXEC) && S_ISREG(inode->i_mode)) {
+		if (flags & MNT_NOEXEC)
+			return -EACCES;
+		if ((flags & MNT_NOSUID) && (inode->i_mode & (S_ISUID | S_ISGID)))
+			return -EPERM;
+	}
+	if ((mask & MAY_OPEN) && (S_ISCHR(inode->i_mode) ||
+				  S_ISBLK(inode->i_mode)) &&
+	    (flags & MNT_NODEV))
+		return -EACCES;
+	return 0;
+}
+
 /**
  * fuse_pt_permission() - may the caller do @mask to a bound inode?
  * @idmap: idmap of the fuse mount
@@ -266,12 +297,16 @@ int fuse_pt_permission(struct mnt_idmap *idmap, struct inode *inode, int mask)
 	struct fuse_inode *fi = get_fuse_inode(inode);
 	struct inode *backing = READ_ONCE(fi->backing_inode);
 	struct fuse_backing *fb = READ_ONCE(fi->backing_ctx);
-	const struct cred *old_cred;
+	const struct cred *old_cred, *cred;
 	int err;
 
 	/*
-	 * In RCU walk the inode may be under eviction (its binding dropped);
-	 * both structures are freed after a grace period.  As ovl_permission().
+	 * In RCU walk the inode may be under eviction: its binding cleared
+	 * (-ECHILD, as ovl_permission()), or read just before.  The backing
+	 * inode and the registration are then freed after a grace period,
+	 * but the registration's credentials and file are released at once:
+	 * take the credentials only if still alive, and leave the file alone
+	 * (mount restrictions apply to exec and open, never in RCU walk).
 	 */
 	if (unlikely(!backing || !fb))
 		return -ECHILD;
@@ -283,10 +318,23 @@ int fuse_pt_permission(struct mnt_idmap *idmap, struct inode *inode, int mask)
 	err = generic_permission(idmap, backing, mask);
 	if (err)
 		return err;
+	if (mask & MAY_NOT_BLOCK) {
+		cred = get_cred_rcu(fb->cred);
+		if (!cred)
+			return -ECHILD;
+	} else {
+		err = fuse_pt_mount_permission(fb->file->f_path.mnt, inode,
+					       mask);
+		if (err)
+			return err;
+		cred = get_cred(fb->cred);
+	}
 
-	old_cred = override_creds(fb->cred);
-	err = inode_permission(mnt_idmap(fb->file->f_path.mnt), backing, mask);
+	/* backing mounts are never idmapped (fuse_pt_resolve()) */
+	old_cred = override_creds(cred);
+	err = inode_permission(&nop_mnt_idmap, backing, mask);
 	revert_creds(old_cred);
+	put_cred(cred);
 	return err;
 }
 
@@ -318,6 +366,9 @@ int fuse_pt_setattr(struct mnt_idmap *idmap, struct dentry *entry,
 		return err;
 
 	fuse_pt_copyattr(inode);
+	/* do_ftruncate() checked IS_APPEND() on attributes that may be old */
+	if ((attr->ia_valid & ATTR_SIZE) && IS_APPEND(inode))
+		return -EPERM;
 	err = setattr_prepare(idmap, entry, attr);
 	if (err)
 		return err;
@@ -381,6 +432,17 @@ const char *fuse_pt_get_link(struct dentry *dentry, struct inode *inode,
 	return link;
 }
 
+/*
+ * system.* names other than the POSIX ACLs (which go through the ACL
+ * operations) are the backing filesystem's own (system.nfs4_acl,
+ * system.advise...), checked there against the server's credentials,
+ * not the caller's: refused.
+ */
+static bool fuse_pt_system_xattr(const char *name)
+{
+	return !strncmp(name, XATTR_SYSTEM_PREFIX, XATTR_SYSTEM_PREFIX_LEN);
+}
+
 /**
  * fuse_pt_getxattr() - read an xattr of a bound inode
  * @dentry: fuse dentry
@@ -398,6 +460,9 @@ int fuse_pt_getxattr(struct dentry *dentry, struct inode *inode,
 	const struct cred *old_cred;
 	struct path backing;
 	ssize_t ret;
+
+	if (fuse_pt_system_xattr(name))
+		return -EOPNOTSUPP;
 
 	old_cred = fuse_pt_enter(dentry, &backing);
 	if (IS_ERR(old_cred))
@@ -427,6 +492,8 @@ int fuse_pt_setxattr(struct mnt_idmap *idmap, struct dentry *dentry,
 	struct path backing;
 	int err;
 
+	if (fuse_pt_system_xattr(name))
+		return -EOPNOTSUPP;
 	old_cred = fuse_pt_enter(dentry, &backing);
 	if (IS_ERR(old_cred))
 		return PTR_ERR(old_cred);
@@ -526,10 +593,11 @@ struct posix_acl *fuse_pt_get_acl(struct mnt_idmap *idmap,
 struct posix_acl *fuse_pt_get_inode_acl(struct inode *inode, int type,
 					bool rcu)
 {
-	struct inode *backing = get_fuse_inode(inode)->backing_inode;
+	struct inode *backing = READ_ONCE(get_fuse_inode(inode)->backing_inode);
 
 	if (rcu)
-		return get_cached_acl_rcu(backing, type);
+		return backing ? get_cached_acl_rcu(backing, type) :
+			ERR_PTR(-ECHILD);
 	return get_inode_acl(backing, type);
 }
 

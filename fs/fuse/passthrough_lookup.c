@@ -102,6 +102,16 @@ int fuse_pt_resolve(struct fuse_conn *fc, const struct fuse_entry_backing_out *o
 		fuse_pt_warn(fc, "backing file on a FUSE mount", out->backing_id);
 		goto out_put;
 	}
+	/*
+	 * Bound inodes mirror raw backing ids and are checked with the fuse
+	 * mount's idmap: an idmapped backing mount would give callers the
+	 * wrong owner.  Not supported.
+	 */
+	if (is_idmapped_mnt(fb->file->f_path.mnt)) {
+		fuse_pt_warn(fc, "backing file on an idmapped mount",
+			     out->backing_id);
+		goto out_put;
+	}
 	mode = file_inode(fb->file)->i_mode;
 	if ((mode ^ attr->mode) & S_IFMT) {
 		fuse_pt_warn(fc, "file type differs from attr", out->backing_id);
@@ -509,6 +519,11 @@ void fuse_pt_dentry_release(struct fuse_dentry *fd)
 /**
  * fuse_pt_evict_inode() - end of a binding
  * @inode: fuse inode being evicted
+ *
+ * An RCU walker in fuse_pt_permission() may still hold the pointers read
+ * before they were cleared: the backing inode and the registration are
+ * freed after a grace period, and the credentials are taken there with
+ * get_cred_rcu().
  */
 void fuse_pt_evict_inode(struct inode *inode)
 {
@@ -518,7 +533,6 @@ void fuse_pt_evict_inode(struct inode *inode)
 
 	if (!backing)
 		return;
-	/* RCU walkers (fuse_pt_permission()) see NULL, or valid structures */
 	WRITE_ONCE(fi->backing_inode, NULL);
 	WRITE_ONCE(fi->backing_ctx, NULL);
 	iput(backing);

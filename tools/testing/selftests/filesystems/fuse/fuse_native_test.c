@@ -31,6 +31,7 @@
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
+#include <sys/sysmacros.h>
 #include <sys/syscall.h>
 #include <sys/time.h>
 #include <sys/wait.h>
@@ -66,6 +67,9 @@ static inline void record(struct outcome *o, long v)
 #define VALUE(o, v)	record(o, (long)(v))
 
 typedef void (*phase_fn)(const char *base, struct outcome *o);
+
+/* The backing path of the side being run (for steps acting behind it) */
+static const char *cur_backing;
 
 struct scenario {
 	phase_fn prep;			/* root, backing path */
@@ -122,8 +126,10 @@ FIXTURE(native) {
 	struct ftd *d;
 	char back[64];
 	char robind[64];
+	char rbind[64];
+	char xbind[64];
 	char path[4][PATH_MAX];
-	__u64 tree, rotree;
+	__u64 tree, rotree, rtree, xtree;
 	struct outcome *out;		/* shared: [0] native, [1] mount */
 };
 
@@ -137,6 +143,21 @@ static int bind_subtree(struct ftd *d, __u64 node, const char *dir)
 	if (id <= 0)
 		return -1;
 	return ftd_set_entry_backing(d, node, id, FUSE_ENTRY_BACKING_SUBTREE);
+}
+
+/* back/sub bind-mounted on a new /tmp directory (tmpl) with flags */
+static int restricted_bind(const char *back, const char *sub, char *tmpl,
+			   unsigned long flags)
+{
+	char dir[PATH_MAX];
+
+	snprintf(dir, sizeof(dir), "%s/%s", back, sub);
+	snprintf(tmpl, 64, "/tmp/fnt-%s.XXXXXX", sub);
+	if (mkdir(dir, 0777) || chmod(dir, 0777) || !mkdtemp(tmpl))
+		return -1;
+	if (mount(dir, tmpl, NULL, MS_BIND, NULL))
+		return -1;
+	return mount(NULL, tmpl, NULL, MS_BIND | MS_REMOUNT | flags, NULL);
 }
 
 FIXTURE_SETUP(native)
@@ -153,6 +174,10 @@ FIXTURE_SETUP(native)
 	ASSERT_EQ(0, mount(bp("ro"), self->robind, NULL, MS_BIND, NULL));
 	ASSERT_EQ(0, mount(NULL, self->robind, NULL,
 			   MS_BIND | MS_REMOUNT | MS_RDONLY, NULL));
+	/* a nodev,nosuid one of back/r and a noexec one of back/x */
+	ASSERT_EQ(0, restricted_bind(self->back, "r", self->rbind,
+				     MS_NODEV | MS_NOSUID));
+	ASSERT_EQ(0, restricted_bind(self->back, "x", self->xbind, MS_NOEXEC));
 
 	self->out = mmap(NULL, 2 * sizeof(struct outcome),
 			 PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS,
@@ -160,7 +185,9 @@ FIXTURE_SETUP(native)
 	ASSERT_NE(MAP_FAILED, self->out);
 
 	ftd_opts_init(&opts);
-	opts.init_flags = FUSE_PASSTHROUGH | FUSE_PASSTHROUGH_DIR;
+	/* KILLPRIV_V2 makes the sb SB_NOSEC: S_NOSEC must be mirrored */
+	opts.init_flags = FUSE_PASSTHROUGH | FUSE_PASSTHROUGH_DIR |
+			  FUSE_HANDLE_KILLPRIV_V2;
 	opts.max_stack_depth = 1;
 	opts.allow_other = true;
 	opts.root_mode = 0777;
@@ -170,6 +197,8 @@ FIXTURE_SETUP(native)
 	ASSERT_NE(NULL, self->d);
 	self->tree = ftd_add_dir(self->d, FUSE_ROOT_ID, "tree", 0777);
 	self->rotree = ftd_add_dir(self->d, FUSE_ROOT_ID, "rotree", 0777);
+	self->rtree = ftd_add_dir(self->d, FUSE_ROOT_ID, "rtree", 0777);
+	self->xtree = ftd_add_dir(self->d, FUSE_ROOT_ID, "xtree", 0777);
 	ASSERT_EQ(0, ftd_mount(self->d, NULL));
 	if (!ftd_kernel_offers(self->d, FUSE_PASSTHROUGH_DIR)) {
 		ftd_destroy(self->d);
@@ -177,8 +206,12 @@ FIXTURE_SETUP(native)
 	}
 	ASSERT_EQ(0, bind_subtree(self->d, self->tree, self->back));
 	ASSERT_EQ(0, bind_subtree(self->d, self->rotree, self->robind));
+	ASSERT_EQ(0, bind_subtree(self->d, self->rtree, self->rbind));
+	ASSERT_EQ(0, bind_subtree(self->d, self->xtree, self->xbind));
 	ASSERT_TRUE(exists(mp("tree")));
 	ASSERT_TRUE(exists(mp("rotree")));
+	ASSERT_TRUE(exists(mp("rtree")));
+	ASSERT_TRUE(exists(mp("xtree")));
 	ftd_log_reset(self->d);
 }
 
@@ -189,6 +222,10 @@ FIXTURE_TEARDOWN(native)
 	ftd_destroy(self->d);
 	umount2(self->robind, MNT_DETACH);
 	rmdir(self->robind);
+	umount2(self->rbind, MNT_DETACH);
+	rmdir(self->rbind);
+	umount2(self->xbind, MNT_DETACH);
+	rmdir(self->xbind);
 	/* append-only and immutable files would stop rm */
 	snprintf(cmd, sizeof(cmd),
 		 "chattr -R -a -i %s 2>/dev/null; rm -rf %s", self->back,
@@ -235,7 +272,9 @@ static void compare_native(struct __test_metadata *_metadata,
 		ASSERT_EQ(0, run_phase(s->change, nbase, nat, false));
 	ASSERT_EQ(0, run_phase(s->change, mback, mnt, false));
 	memset(self->out, 0, 2 * sizeof(*self->out));
+	cur_backing = nbase;
 	ASSERT_EQ(0, run_phase(s->steps, nbase, nat, user));
+	cur_backing = mback;
 	ASSERT_EQ(0, run_phase(s->steps, mbase, mnt, user));
 
 	if (memcmp(nat, mnt, sizeof(*nat))) {
@@ -624,7 +663,7 @@ static void *lock_loop(void *arg)
 	struct lock_race *r = arg;
 	int i;
 
-	for (i = 0; i < 20000 && !__atomic_load_n(&r->stop, __ATOMIC_RELAXED);
+	for (i = 0; i < 3000 && !__atomic_load_n(&r->stop, __ATOMIC_RELAXED);
 	     i++) {
 		struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET,
 				    .l_len = 1 };
@@ -644,7 +683,7 @@ static void lock_race_steps(const char *base, struct outcome *o)
 	r.fd = open(P("f"), O_RDWR);
 	STEP(o, r.fd < 0);
 	STEP(o, pthread_create(&t, NULL, lock_loop, &r));
-	for (i = 0; i < 20000 && !__atomic_load_n(&r.stop, __ATOMIC_RELAXED);
+	for (i = 0; i < 3000 && !__atomic_load_n(&r.stop, __ATOMIC_RELAXED);
 	     i++) {
 		int fd = open(P("f"), O_RDWR);
 
@@ -664,7 +703,8 @@ static void lock_race_steps(const char *base, struct outcome *o)
 	STEP(o, system("cat /proc/locks > /dev/null"));
 }
 
-TEST_F(native, posix_locks_racing_close_are_not_leaked)
+/* bounded loops; the debug kernel is slow */
+TEST_F_TIMEOUT(native, posix_locks_racing_close_are_not_leaked, 300)
 {
 	struct scenario s = { .prep = lock_prep, .steps = lock_race_steps };
 
@@ -756,6 +796,187 @@ TEST_F(native, rewinddir_lists_again)
 	struct scenario s = { .prep = dir_prep, .steps = rewind_steps };
 
 	COMPARE(s);
+}
+
+/* -- ftruncate() of a file made append-only after open (review) -- */
+
+static void ftrunc_steps(const char *base, struct outcome *o)
+{
+	int fd;
+
+	STEP(o, (fd = open(P("a"), O_WRONLY)) < 0);
+	/* behind the mount's back, with the file open */
+	STEP(o, set_iflags(path_in(cur_backing, "a"), FS_APPEND_FL));
+	STEP(o, ftruncate(fd, 0));
+	STEP(o, ftruncate(fd, 100));
+	close(fd);
+}
+
+TEST_F(native, ftruncate_after_chattr_append_fails)
+{
+	struct scenario s = {
+		.prep = flags_prep, .steps = ftrunc_steps, .as_root = true,
+		.files = { "a" },
+	};
+
+	COMPARE(s);
+}
+
+/* -- writes clear setuid set behind the mount's back (review: S_NOSEC) -- */
+
+static void nosec_prep(const char *base, struct outcome *o)
+{
+	if (mkdir(base, 0777) || put_file(P("f"), "data\n", 0666) ||
+	    chmod(P("f"), 0666))
+		_exit(1);
+}
+
+static void nosec_warm(const char *base, struct outcome *o)
+{
+	/* a write finds nothing to clear: the fuse inode may get S_NOSEC */
+	put_file(P("f"), "warm\n", 0666);
+}
+
+static void nosec_change(const char *base, struct outcome *o)
+{
+	if (chmod(P("f"), 06777))
+		_exit(1);
+}
+
+static void nosec_steps(const char *base, struct outcome *o)
+{
+	int fd;
+
+	STEP(o, (fd = open(P("f"), O_WRONLY | O_APPEND)) < 0);
+	STEP(o, write(fd, "x\n", 2) != 2);
+	close(fd);
+	VALUE(o, file_mode(P("f")));
+}
+
+TEST_F(native, write_clears_setuid_set_behind_the_mount)
+{
+	struct scenario s = {
+		.prep = nosec_prep, .warm = nosec_warm,
+		.change = nosec_change, .steps = nosec_steps,
+		.files = { "f" },
+	};
+
+	COMPARE(s);
+}
+
+/* -- noexec, nodev of the backing mount hold (review) -- */
+
+static int exec_errno(const char *path)
+{
+	pid_t pid = fork();
+	int status;
+
+	if (!pid) {
+		int fd = open("/dev/null", O_WRONLY);
+
+		dup2(fd, 1);
+		execl(path, path, (char *)NULL);
+		_exit(100 + errno);
+	}
+	if (pid < 0 || waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
+		return -1;
+	return WEXITSTATUS(status) >= 100 ? WEXITSTATUS(status) - 100 : 0;
+}
+
+static void noexec_prep(const char *base, struct outcome *o)
+{
+	char cmd[PATH_MAX * 3];
+
+	snprintf(cmd, sizeof(cmd), "cp /bin/true %s/true && chmod 755 %s/true",
+		 base, base);
+	if (system(cmd))
+		_exit(1);
+}
+
+static void noexec_steps(const char *base, struct outcome *o)
+{
+	int fd, err;
+
+	STEP(o, access(P("true"), X_OK));
+	err = exec_errno(P("true"));
+	STEP(o, err);
+	VALUE(o, err);
+	STEP(o, (fd = open(P("true"), O_RDONLY)) < 0);
+	if (fd >= 0)
+		close(fd);
+}
+
+TEST_F(native, noexec_of_the_backing_mount_holds)
+{
+	struct scenario s = {
+		.prep = noexec_prep, .steps = noexec_steps, .one_backing = true,
+	};
+	char m[PATH_MAX], b[PATH_MAX];
+
+	snprintf(m, sizeof(m), "%s", mp("xtree"));
+	snprintf(b, sizeof(b), "%s", bp("x"));
+	compare_native(_metadata, self, &s, self->xbind, m, b);
+	ASSERT_NO_REQUESTS();
+}
+
+static void nodev_prep(const char *base, struct outcome *o)
+{
+	if (mknod(P("null"), S_IFCHR | 0666, makedev(1, 3)) ||
+	    chmod(P("null"), 0666))
+		_exit(1);
+}
+
+static void nodev_steps(const char *base, struct outcome *o)
+{
+	int fd;
+
+	STEP(o, (fd = open(P("null"), O_RDONLY)) < 0);
+	if (fd >= 0)
+		close(fd);
+	STEP(o, (fd = open(P("null"), O_WRONLY)) < 0);
+	if (fd >= 0)
+		close(fd);
+	VALUE(o, file_mode(P("null")));
+}
+
+TEST_F(native, nodev_of_the_backing_mount_holds)
+{
+	struct scenario s = {
+		.prep = nodev_prep, .steps = nodev_steps, .one_backing = true,
+	};
+	char m[PATH_MAX], b[PATH_MAX];
+
+	snprintf(m, sizeof(m), "%s", mp("rtree"));
+	snprintf(b, sizeof(b), "%s", bp("r"));
+	compare_native(_metadata, self, &s, self->rbind, m, b);
+	ASSERT_NO_REQUESTS();
+}
+
+/*
+ * nosuid of the backing mount: natively a setuid file runs without the
+ * privilege; the fuse mount's exec path cannot be told, so it is refused
+ * there.  Either way the caller never runs with another euid.
+ */
+TEST_F(native, setuid_file_of_a_nosuid_backing_mount_gives_no_privilege)
+{
+	char cmd[PATH_MAX * 3];
+	int nat, mnt;
+
+	snprintf(cmd, sizeof(cmd), "cp /usr/bin/id %s/id && chmod 4755 %s/id",
+		 bp("r"), bp("r"));
+	ASSERT_EQ(0, system(cmd));
+	snprintf(cmd, sizeof(cmd), "test \"$(%s/id -u)\" = %d", self->rbind,
+		 USER_ID);
+	nat = AS_USER(system(cmd));
+	EXPECT_EQ(0, nat);
+	snprintf(cmd, sizeof(cmd), "%s/id -u > /dev/null 2>&1", mp("rtree"));
+	mnt = AS_USER(system(cmd));
+	/* refused (exit status of the shell: 126), never run as root */
+	EXPECT_NE(0, mnt);
+	snprintf(cmd, sizeof(cmd), "test \"$(%s/id -u 2>/dev/null)\" != 0",
+		 mp("rtree"));
+	EXPECT_EQ(0, AS_USER(system(cmd)));
+	ASSERT_NO_REQUESTS();
 }
 
 TEST_HARNESS_MAIN
