@@ -462,4 +462,97 @@ TEST(passthrough_dir_mount_is_never_idmapped)
 	EXPECT_EQ(EINVAL, idmap_result(FUSE_PASSTHROUGH | FUSE_PASSTHROUGH_DIR));
 }
 
+/*
+ * Bound inodes mirror raw ids and are checked with the fuse mount's
+ * idmap: nothing is bound to a backing file on an idmapped mount.
+ */
+TEST(no_binding_onto_an_idmapped_backing_mount)
+{
+	struct mount_attr attr = { .attr_set = MOUNT_ATTR_IDMAP };
+	char back[] = "/tmp/fbt-idmap.XXXXXX", mapped[] = "/tmp/fbt-map.XXXXXX";
+	char path[PATH_MAX];
+	struct ftd *d;
+	__u64 node;
+	int tree, ns, id;
+
+	ASSERT_EQ(0, ftd_private_mntns());
+	ASSERT_NE(NULL, mkdtemp(back));
+	ASSERT_NE(NULL, mkdtemp(mapped));
+	ns = userns_fd();
+	ASSERT_LE(0, ns);
+	attr.userns_fd = ns;
+	tree = syscall(SYS_open_tree, AT_FDCWD, back,
+		       OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+	ASSERT_LE(0, tree);
+	ASSERT_EQ(0, syscall(SYS_mount_setattr, tree, "", AT_EMPTY_PATH, &attr,
+			     sizeof(attr)));
+	ASSERT_EQ(0, syscall(SYS_move_mount, tree, "", AT_FDCWD, mapped,
+			     MOVE_MOUNT_F_EMPTY_PATH));
+	close(tree);
+	close(ns);
+
+	d = new_server(FUSE_PASSTHROUGH | FUSE_PASSTHROUGH_DIR);
+	ASSERT_NE(NULL, d);
+	node = ftd_add_dir(d, FUSE_ROOT_ID, "mapped", 0755);
+	ASSERT_NE(0, node);
+	ASSERT_NE(0, ftd_add_dir(d, FUSE_ROOT_ID, "plain", 0755));
+	ASSERT_EQ(0, ftd_mount(d, NULL));
+	id = ftd_backing_open_path(d, mapped, O_PATH | O_DIRECTORY);
+	ASSERT_LT(0, id);
+	ASSERT_EQ(0, ftd_set_entry_backing(d, node, id,
+					   FUSE_ENTRY_BACKING_SUBTREE));
+	snprintf(path, sizeof(path), "%s/mapped", ftd_mnt(d));
+	EXPECT_FALSE(exists(path));
+	EXPECT_EQ(EIO, errno);
+
+	/* the control: the same directory without the idmap binds */
+	node = ftd_find(d, FUSE_ROOT_ID, "plain");
+	id = ftd_backing_open_path(d, back, O_PATH | O_DIRECTORY);
+	ASSERT_LT(0, id);
+	ASSERT_EQ(0, ftd_set_entry_backing(d, node, id,
+					   FUSE_ENTRY_BACKING_SUBTREE));
+	snprintf(path, sizeof(path), "%s/plain", ftd_mnt(d));
+	EXPECT_TRUE(exists(path));
+	ftd_destroy(d);
+	umount2(mapped, MNT_DETACH);
+	rmdir(mapped);
+	rmdir(back);
+}
+
+/*
+ * A mount made in a user namespace: the VFS would check callers'
+ * capabilities in that namespace while bound operations run with
+ * init-namespace credentials, so the kernel does not offer directory
+ * passthrough there (it still offers per-file passthrough).
+ */
+TEST(no_passthrough_dir_on_a_user_namespace_mount)
+{
+	pid_t pid = fork();
+	int status;
+
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		struct ftd *d;
+
+		if (unshare(CLONE_NEWUSER | CLONE_NEWNS) ||
+		    !write_file("/proc/self/setgroups", "deny") ||
+		    !write_file("/proc/self/uid_map", "0 0 1") ||
+		    !write_file("/proc/self/gid_map", "0 0 1") ||
+		    mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL))
+			_exit(10);
+		d = new_server(FUSE_PASSTHROUGH | FUSE_PASSTHROUGH_DIR);
+		if (!d || ftd_mount(d, NULL))
+			_exit(11);
+		if (!ftd_kernel_offers(d, FUSE_PASSTHROUGH))
+			_exit(12);
+		if (ftd_kernel_offers(d, FUSE_PASSTHROUGH_DIR))
+			_exit(13);
+		ftd_destroy(d);
+		_exit(0);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_TRUE(WIFEXITED(status));
+	EXPECT_EQ(0, WEXITSTATUS(status));
+}
+
 TEST_HARNESS_MAIN
