@@ -14,6 +14,7 @@
 #include <linux/fadvise.h>
 #include <linux/file.h>
 #include <linux/filelock.h>
+#include <linux/mm.h>
 #include <linux/splice.h>
 
 /**
@@ -358,6 +359,18 @@ static int fuse_pt_fadvise(struct file *file, loff_t offset, loff_t len,
 
 static int fuse_pt_mmap(struct file *file, struct vm_area_struct *vma)
 {
+	struct file *backing_file = fuse_file_passthrough(file->private_data);
+
+	/*
+	 * do_mmap() asked path_noexec() of the fuse mount; ask the backing
+	 * mount too, as natively (mprotect() later asks the VMA's file,
+	 * which is then the backing file).
+	 */
+	if (path_noexec(&backing_file->f_path)) {
+		if (vma->vm_flags & VM_EXEC)
+			return -EPERM;
+		vm_flags_clear(vma, VM_MAYEXEC);
+	}
 	return fuse_passthrough_mmap(file, vma);
 }
 

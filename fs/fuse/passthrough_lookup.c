@@ -475,7 +475,13 @@ int fuse_pt_revalidate(struct dentry *entry, unsigned int flags)
 	unsigned int seq;
 	bool valid;
 
-	if (!backing || d_unhashed(backing) || d_is_negative(backing))
+	/*
+	 * Negative: always looked up again.  This also covers a dentry that
+	 * fuse_pt_instantiate() gave its backing path but not yet its inode
+	 * (as ovl_instantiate() learned in 6.12.11x stable).
+	 */
+	if (!d_inode_rcu(entry) || !backing || d_unhashed(backing) ||
+	    d_is_negative(backing))
 		return 0;
 
 	/*

@@ -902,8 +902,21 @@ static void noexec_steps(const char *base, struct outcome *o)
 	STEP(o, err);
 	VALUE(o, err);
 	STEP(o, (fd = open(P("true"), O_RDONLY)) < 0);
-	if (fd >= 0)
+	if (fd >= 0) {
+		void *p = mmap(NULL, 4096, PROT_READ | PROT_EXEC, MAP_PRIVATE,
+			       fd, 0);
+
+		STEP(o, p == MAP_FAILED);
+		if (p != MAP_FAILED)
+			munmap(p, 4096);
+		p = mmap(NULL, 4096, PROT_READ, MAP_PRIVATE, fd, 0);
+		STEP(o, p == MAP_FAILED);
+		if (p != MAP_FAILED) {
+			STEP(o, mprotect(p, 4096, PROT_READ | PROT_EXEC));
+			munmap(p, 4096);
+		}
 		close(fd);
+	}
 }
 
 TEST_F(native, noexec_of_the_backing_mount_holds)
