@@ -400,9 +400,21 @@ int fuse_pt_setattr(struct mnt_idmap *idmap, struct dentry *entry,
 	if (battr.ia_valid & (ATTR_KILL_SUID | ATTR_KILL_SGID))
 		battr.ia_valid &= ~ATTR_MODE;
 
+	/*
+	 * truncate() by path took write access on the fuse inode only; a
+	 * file being executed from the backing tree refuses it natively
+	 * (ETXTBSY).  ftruncate() holds it through the open backing file.
+	 */
+	if ((battr.ia_valid & ATTR_SIZE) && !(battr.ia_valid & ATTR_FILE)) {
+		err = get_write_access(d_inode(backing.dentry));
+		if (err)
+			return err;
+	}
 	old_cred = fuse_pt_override_creds(inode);
 	err = fuse_pt_do_notify_change(&backing, &battr);
 	revert_creds(old_cred);
+	if ((battr.ia_valid & ATTR_SIZE) && !(battr.ia_valid & ATTR_FILE))
+		put_write_access(d_inode(backing.dentry));
 	fuse_pt_copyattr(inode);
 	return err;
 }

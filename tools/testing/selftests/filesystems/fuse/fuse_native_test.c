@@ -20,6 +20,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -990,6 +991,61 @@ TEST_F(native, setuid_file_of_a_nosuid_backing_mount_gives_no_privilege)
 		 mp("rtree"));
 	EXPECT_EQ(0, AS_USER(system(cmd)));
 	ASSERT_NO_REQUESTS();
+}
+
+/* -- a file executing from the backing tree cannot be written (review) -- */
+
+static void txt_prep(const char *base, struct outcome *o)
+{
+	char cmd[PATH_MAX * 3];
+
+	snprintf(cmd, sizeof(cmd),
+		 "mkdir -m 777 %s && cp /bin/cat %s/prog && chmod 777 %s/prog",
+		 base, base, base);
+	if (system(cmd))
+		_exit(1);
+}
+
+static void txt_steps(const char *base, struct outcome *o)
+{
+	int pipefd[2], fd;
+	pid_t pid;
+
+	/* run it from the backing path; it waits on the pipe */
+	if (pipe(pipefd))
+		_exit(1);
+	pid = fork();
+	if (!pid) {
+		dup2(pipefd[0], 0);
+		close(pipefd[1]);
+		execl(path_in(cur_backing, "prog"), "prog", (char *)NULL);
+		_exit(1);
+	}
+	close(pipefd[0]);
+	/* wait until it runs the program: its exe link names it */
+	for (int i = 0; i < 100000; i++) {
+		char exe[64], target[PATH_MAX] = "";
+
+		snprintf(exe, sizeof(exe), "/proc/%d/exe", pid);
+		if (readlink(exe, target, sizeof(target) - 1) > 0 &&
+		    strstr(target, "/prog"))
+			break;
+		sched_yield();
+	}
+	STEP(o, truncate(P("prog"), 0));
+	STEP(o, (fd = open(P("prog"), O_WRONLY)) < 0);
+	if (fd >= 0)
+		close(fd);
+	close(pipefd[1]);
+	waitpid(pid, NULL, 0);
+}
+
+TEST_F(native, file_executing_natively_is_not_writable)
+{
+	struct scenario s = { .prep = txt_prep, .steps = txt_steps,
+			      .as_root = true, .files = { "prog" } };
+
+	COMPARE(s);
 }
 
 TEST_HARNESS_MAIN
