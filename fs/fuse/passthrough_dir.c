@@ -261,11 +261,16 @@ static int fuse_pt_create(struct inode *dir, struct dentry *entry,
 	child = fuse_pt_child(&bdir, entry, false);
 	err = PTR_ERR(child);
 	if (err == -EEXIST && open_existing) {
-		err = fuse_pt_instantiate(dir, entry, &bdir, NULL);
-		if (!err && d_is_dir(entry))
-			err = -EISDIR;	/* as open(O_CREAT) of a directory */
-		else if (!err)
-			err = 1;
+		child = lookup_one(mnt_idmap(bdir.mnt), entry->d_name.name,
+				   bdir.dentry, entry->d_name.len);
+		err = PTR_ERR(child);
+		if (IS_ERR(child))
+			goto out_unlock;
+		/* as open(O_CREAT) of a directory; and no second alias */
+		err = -EISDIR;
+		if (!d_is_dir(child))
+			err = fuse_pt_instantiate(dir, entry, &bdir, child) ?: 1;
+		dput(child);
 		goto out_unlock;
 	}
 	if (IS_ERR(child))
@@ -463,10 +468,14 @@ static int fuse_pt_remove(struct inode *dir, struct dentry *entry, bool isdir)
 
 	fuse_pt_copyattr(dir);
 	if (!err) {
-		if (isdir)
+		if (isdir) {
+			/* i_lock: as fuse_pt_copyattr()'s set_nlink() */
+			spin_lock(&d_inode(entry)->i_lock);
 			clear_nlink(d_inode(entry));
-		else
+			spin_unlock(&d_inode(entry)->i_lock);
+		} else {
 			fuse_pt_copyattr(d_inode(entry));
+		}
 		/*
 		 * The name is gone: once unused, the fuse dentry must not stay
 		 * cached holding the removed backing dentry, and with it the

@@ -75,8 +75,8 @@ int fuse_pt_open(struct inode *inode, struct file *file)
 static void fuse_pt_remove_locks(struct file *file, struct file *backing_file)
 {
 	struct file_lock_context *ctx;
+	fl_owner_t owner, last = NULL;
 	struct file_lock *fl;
-	fl_owner_t owner;
 
 	ctx = locks_inode_context(file_inode(backing_file));
 	if (!ctx)
@@ -92,9 +92,11 @@ static void fuse_pt_remove_locks(struct file *file, struct file *backing_file)
 			}
 		}
 		spin_unlock(&ctx->flc_lock);
-		if (!owner)
+		/* a backing ->lock that failed to unlock: do not spin */
+		if (!owner || WARN_ON_ONCE(owner == last))
 			break;
 		locks_remove_posix(backing_file, owner);
+		last = owner;
 	}
 }
 
@@ -386,6 +388,7 @@ const struct file_operations fuse_pt_file_operations = {
 	.splice_write	= fuse_pt_splice_write,
 	.mmap		= fuse_pt_mmap,
 	.fallocate	= fuse_pt_fallocate,
+	/* fuse's: the VFS copies between files with the same method only */
 	.copy_file_range = fuse_copy_file_range,
 	.lock		= fuse_pt_lock,
 	.flock		= fuse_pt_flock,

@@ -29,21 +29,12 @@ static int fuse_pt_do_getattr(const struct path *path, struct kstat *stat,
 	return vfs_getattr(path, stat, request_mask, flags);
 }
 
+/* The caller holds mnt_want_write() and the backing inode's lock */
 static int fuse_pt_do_notify_change(const struct path *path,
 				    struct iattr *attr)
 {
-	struct inode *backing = d_inode(path->dentry);
-	int err;
-
 	pr_debug("notify_change(%pd2, 0x%x)\n", path->dentry, attr->ia_valid);
-	err = mnt_want_write(path->mnt);
-	if (err)
-		return err;
-	inode_lock(backing);
-	err = notify_change(mnt_idmap(path->mnt), path->dentry, attr, NULL);
-	inode_unlock(backing);
-	mnt_drop_write(path->mnt);
-	return err;
+	return notify_change(mnt_idmap(path->mnt), path->dentry, attr, NULL);
 }
 
 static ssize_t fuse_pt_do_getxattr(const struct path *path, const char *name,
@@ -153,8 +144,9 @@ static bool fuse_pt_stale(struct inode *inode, struct inode *backing)
 	return inode->i_mode != READ_ONCE(backing->i_mode) ||
 		!uid_eq(inode->i_uid, READ_ONCE(backing->i_uid)) ||
 		!gid_eq(inode->i_gid, READ_ONCE(backing->i_gid)) ||
-		(inode->i_flags ^ READ_ONCE(backing->i_flags)) &
-		(FUSE_PT_COPY_FLAGS | S_NOSEC);
+		(inode->i_flags & S_NOSEC) ||
+		((inode->i_flags ^ READ_ONCE(backing->i_flags)) &
+		 FUSE_PT_COPY_FLAGS);
 }
 
 static void __fuse_pt_copyattr(struct inode *inode, struct inode *backing)
@@ -176,12 +168,12 @@ static void __fuse_pt_copyattr(struct inode *inode, struct inode *backing)
 	inode_set_ctime_to_ts(inode, inode_get_ctime(backing));
 	spin_unlock(&inode->i_lock);
 	/*
-	 * S_NOSEC too, exactly: file_remove_privs() trusts it on the fuse
+	 * And never S_NOSEC: file_remove_privs() trusts it on the fuse
 	 * inode (SB_NOSEC with FUSE_HANDLE_KILLPRIV_V2) and would skip
-	 * clearing setuid bits set on the backing inode since.
+	 * clearing a setuid bit set on the backing inode since; the write
+	 * path asks IS_NOSEC() of the backing inode instead.
 	 */
-	inode_set_flags(inode, READ_ONCE(backing->i_flags) &
-			(FUSE_PT_COPY_FLAGS | S_NOSEC),
+	inode_set_flags(inode, READ_ONCE(backing->i_flags) & FUSE_PT_COPY_FLAGS,
 			FUSE_PT_COPY_FLAGS | S_NOSEC);
 }
 
@@ -258,23 +250,34 @@ int fuse_pt_getattr(struct mnt_idmap *idmap, const struct path *path,
  * The restrictions of the backing mount hold through the fuse mount too,
  * with the errors the VFS gives natively: noexec (exec, access(X_OK)),
  * nodev (opening a device).  nosuid cannot be honoured on the fuse
- * mount's exec path, so a setuid/setgid file of a nosuid backing mount is
- * not executable through it (natively it runs without the privilege).
+ * mount's exec path, so a setuid/setgid file, or one with file
+ * capabilities, of a backing mount that may not grant privileges is not
+ * executable through it (natively it runs without the privilege).  The
+ * xattr is read with the server's credentials, already in force.
  */
-static int fuse_pt_mount_permission(struct vfsmount *mnt, struct inode *inode,
-				    int mask)
+static int fuse_pt_mount_permission(const struct path *bpath,
+				    struct inode *inode, int mask)
 {
-	int flags = READ_ONCE(mnt->mnt_flags);
+	struct inode *binode = d_inode(bpath->dentry);
 
 	if ((mask & MAY_EXEC) && S_ISREG(inode->i_mode)) {
-		if (flags & MNT_NOEXEC)
+		if (path_noexec(bpath))
 			return -EACCES;
-		if ((flags & MNT_NOSUID) && (inode->i_mode & (S_ISUID | S_ISGID)))
+		/*
+		 * What bprm_fill_uid() and get_file_caps() would ignore
+		 * natively (mnt_may_suid() of the backing mount) they would
+		 * honour on the fuse mount.
+		 */
+		if (!mnt_may_suid(bpath->mnt) &&
+		    ((inode->i_mode & (S_ISUID | S_ISGID)) ||
+		     vfs_getxattr(mnt_idmap(bpath->mnt), bpath->dentry,
+				  XATTR_NAME_CAPS, NULL, 0) > 0))
 			return -EPERM;
 	}
 	if ((mask & MAY_OPEN) && (S_ISCHR(inode->i_mode) ||
 				  S_ISBLK(inode->i_mode)) &&
-	    (flags & MNT_NODEV))
+	    ((bpath->mnt->mnt_flags & MNT_NODEV) ||
+	     (binode->i_sb->s_iflags & SB_I_NODEV)))
 		return -EACCES;
 	return 0;
 }
@@ -323,16 +326,14 @@ int fuse_pt_permission(struct mnt_idmap *idmap, struct inode *inode, int mask)
 		if (!cred)
 			return -ECHILD;
 	} else {
-		err = fuse_pt_mount_permission(fb->file->f_path.mnt, inode,
-					       mask);
-		if (err)
-			return err;
 		cred = get_cred(fb->cred);
 	}
 
 	/* backing mounts are never idmapped (fuse_pt_resolve()) */
 	old_cred = override_creds(cred);
 	err = inode_permission(&nop_mnt_idmap, backing, mask);
+	if (!err && !(mask & MAY_NOT_BLOCK))
+		err = fuse_pt_mount_permission(&fb->file->f_path, inode, mask);
 	revert_creds(old_cred);
 	put_cred(cred);
 	return err;
@@ -357,21 +358,50 @@ int fuse_pt_setattr(struct mnt_idmap *idmap, struct dentry *entry,
 {
 	struct inode *inode = d_inode(entry);
 	const struct cred *old_cred;
+	struct inode *binode;
 	struct path backing;
 	struct iattr battr;
+	bool by_path;
 	int err;
 
 	err = fuse_pt_backing_path(entry, &backing);
 	if (err)
 		return err;
+	binode = d_inode(backing.dentry);
 
+	/*
+	 * truncate() by path took write access on the fuse inode only; a
+	 * file being executed from the backing tree refuses it natively
+	 * (ETXTBSY).  ftruncate() holds it through the open backing file.
+	 */
+	by_path = (attr->ia_valid & ATTR_SIZE) && !(attr->ia_valid & ATTR_FILE);
+	if (by_path) {
+		err = get_write_access(binode);
+		if (err)
+			return err;
+	}
+	err = mnt_want_write(backing.mnt);
+	if (err)
+		goto out_put_write;
+	/*
+	 * The caller is checked on current attributes and under the backing
+	 * inode's lock, as natively: a chown or chattr on the backing tree
+	 * cannot come between the check and the change made with the
+	 * server's CAP_FOWNER and CAP_FSETID.
+	 */
+	inode_lock(binode);
 	fuse_pt_copyattr(inode);
+	err = -EPERM;
 	/* do_ftruncate() checked IS_APPEND() on attributes that may be old */
 	if ((attr->ia_valid & ATTR_SIZE) && IS_APPEND(inode))
-		return -EPERM;
+		goto out_unlock;
+	/* the VFS computed these from the old mode, too */
+	if (attr->ia_valid & (ATTR_SIZE | ATTR_UID | ATTR_GID) &&
+	    !(attr->ia_valid & ATTR_MODE))
+		attr->ia_valid |= setattr_should_drop_suidgid(idmap, inode);
 	err = setattr_prepare(idmap, entry, attr);
 	if (err)
-		return err;
+		goto out_unlock;
 	/*
 	 * Only now: setattr_prepare() dropped S_ISGID from a chmod by a
 	 * caller outside the group, which the server's CAP_FSETID would
@@ -400,21 +430,15 @@ int fuse_pt_setattr(struct mnt_idmap *idmap, struct dentry *entry,
 	if (battr.ia_valid & (ATTR_KILL_SUID | ATTR_KILL_SGID))
 		battr.ia_valid &= ~ATTR_MODE;
 
-	/*
-	 * truncate() by path took write access on the fuse inode only; a
-	 * file being executed from the backing tree refuses it natively
-	 * (ETXTBSY).  ftruncate() holds it through the open backing file.
-	 */
-	if ((battr.ia_valid & ATTR_SIZE) && !(battr.ia_valid & ATTR_FILE)) {
-		err = get_write_access(d_inode(backing.dentry));
-		if (err)
-			return err;
-	}
 	old_cred = fuse_pt_override_creds(inode);
 	err = fuse_pt_do_notify_change(&backing, &battr);
 	revert_creds(old_cred);
-	if ((battr.ia_valid & ATTR_SIZE) && !(battr.ia_valid & ATTR_FILE))
-		put_write_access(d_inode(backing.dentry));
+out_unlock:
+	inode_unlock(binode);
+	mnt_drop_write(backing.mnt);
+out_put_write:
+	if (by_path)
+		put_write_access(binode);
 	fuse_pt_copyattr(inode);
 	return err;
 }
@@ -525,32 +549,11 @@ static bool fuse_pt_can_list(const char *name)
 		capable(CAP_SYS_ADMIN);
 }
 
-/**
- * fuse_pt_listxattr() - list the xattrs of a bound inode
- * @dentry: fuse dentry
- * @list: buffer
- * @size: its size; 0 asks for the size
- *
- * The list is read with the server's credentials and then filtered for
- * the caller.
- *
- * Return: the size of the list or a negative errno.
- */
-ssize_t fuse_pt_listxattr(struct dentry *dentry, char *list, size_t size)
+/* Drop the names the caller may not see from a list; its new length */
+static ssize_t fuse_pt_filter_list(char *list, ssize_t res)
 {
-	const struct cred *old_cred;
-	struct path backing;
 	size_t slen, remain;
-	ssize_t res;
 	char *s;
-
-	old_cred = fuse_pt_enter(dentry, &backing);
-	if (IS_ERR(old_cred))
-		return PTR_ERR(old_cred);
-	res = fuse_pt_do_listxattr(&backing, list, size);
-	revert_creds(old_cred);
-	if (res <= 0 || !size)
-		return res;
 
 	for (s = list, remain = res; remain; s += slen) {
 		slen = strnlen(s, remain) + 1;
@@ -564,6 +567,49 @@ ssize_t fuse_pt_listxattr(struct dentry *dentry, char *list, size_t size)
 		}
 	}
 	return res;
+}
+
+/**
+ * fuse_pt_listxattr() - list the xattrs of a bound inode
+ * @dentry: fuse dentry
+ * @list: buffer
+ * @size: its size; 0 asks for the size
+ *
+ * The list is read with the server's credentials and then filtered for
+ * the caller.
+ *
+ * Return: the size of the list or a negative errno.
+ */
+ssize_t fuse_pt_listxattr(struct dentry *dentry, char *list, size_t size)
+{
+	bool admin = ns_capable_noaudit(&init_user_ns, CAP_SYS_ADMIN);
+	const struct cred *old_cred;
+	struct path backing;
+	ssize_t res;
+	char *buf;
+
+	old_cred = fuse_pt_enter(dentry, &backing);
+	if (IS_ERR(old_cred))
+		return PTR_ERR(old_cred);
+	res = fuse_pt_do_listxattr(&backing, list, size);
+	if (res > 0 && !size && !admin) {
+		/* the size must not count trusted.* names either: list them */
+		buf = kvmalloc(res, GFP_KERNEL);
+		if (!buf) {
+			revert_creds(old_cred);
+			return -ENOMEM;
+		}
+		res = fuse_pt_do_listxattr(&backing, buf, res);
+		revert_creds(old_cred);
+		if (res > 0)
+			res = fuse_pt_filter_list(buf, res);
+		kvfree(buf);
+		return res;
+	}
+	revert_creds(old_cred);
+	if (res <= 0 || !size)
+		return res;
+	return fuse_pt_filter_list(list, res);
 }
 
 /**
@@ -720,6 +766,9 @@ int fuse_pt_fileattr_set(struct mnt_idmap *idmap, struct dentry *dentry,
 	struct path backing;
 	int err;
 
+	bool immutable = ns_capable_noaudit(&init_user_ns, CAP_LINUX_IMMUTABLE);
+	struct cred *cred;
+
 	fuse_pt_copyattr(d_inode(dentry));
 	/* the VFS checked the owner on attributes that may have been stale */
 	if (!inode_owner_or_capable(idmap, d_inode(dentry)))
@@ -727,6 +776,22 @@ int fuse_pt_fileattr_set(struct mnt_idmap *idmap, struct dentry *dentry,
 	old_cred = fuse_pt_enter(dentry, &backing);
 	if (IS_ERR(old_cred))
 		return PTR_ERR(old_cred);
+	/*
+	 * The VFS checked the caller's CAP_LINUX_IMMUTABLE against flags it
+	 * read a moment ago; the backing fs checks again, under its lock,
+	 * with the server's.  A caller without it must not clear a +i or +a
+	 * set on the backing tree in between.
+	 */
+	if (!immutable) {
+		cred = prepare_creds();
+		if (!cred) {
+			revert_creds(old_cred);
+			return -ENOMEM;
+		}
+		cap_lower(cred->cap_effective, CAP_LINUX_IMMUTABLE);
+		put_cred(override_creds(cred));
+		put_cred(cred);
+	}
 	err = fuse_pt_do_fileattr_set(&backing, fa);
 	revert_creds(old_cred);
 	fuse_pt_copyattr(d_inode(dentry));
