@@ -10,7 +10,9 @@
 #define _FS_FUSE_PASSTHROUGH_DIR_H
 
 #include <linux/cred.h>
+#include <linux/mount.h>
 #include <linux/path.h>
+#include <linux/user_namespace.h>
 
 struct fuse_entry_backing_out;
 
@@ -115,6 +117,24 @@ static inline void fuse_pt_evict_inode(struct inode *inode) {}
  * Reached only behind fuse_inode_backed()/fuse_inode_subtree(), which are
  * constant false without CONFIG_FUSE_PASSTHROUGH_DIR.
  */
+
+/*
+ * The backing mount's noexec and nosuid, as path_noexec() and
+ * mnt_may_suid() tell them (not exported to modules).  mnt_may_suid()
+ * also refuses mounts of other mount namespaces: through the fuse mount
+ * such a mount is reached by design.
+ */
+static inline bool fuse_pt_noexec(const struct path *path)
+{
+	return (path->mnt->mnt_flags & MNT_NOEXEC) ||
+		(path->mnt->mnt_sb->s_iflags & SB_I_NOEXEC);
+}
+
+static inline bool fuse_pt_may_suid(const struct path *path)
+{
+	return !(path->mnt->mnt_flags & MNT_NOSUID) &&
+		current_in_userns(path->mnt->mnt_sb->s_user_ns);
+}
 
 /* passthrough_lookup.c */
 struct dentry *fuse_pt_lookup(struct inode *dir, struct dentry *entry,

@@ -16,6 +16,28 @@
 #include <linux/filelock.h>
 #include <linux/mm.h>
 #include <linux/splice.h>
+#include <linux/xattr.h>
+
+/*
+ * get_file_caps() honours file capabilities on the fuse mount; natively
+ * it would ignore them on a backing mount that may not grant privileges
+ * (nosuid, another mount namespace).  Refuse such an exec: EPERM, as for
+ * setuid files there (fuse_pt_permission()).
+ */
+static int fuse_pt_may_exec(struct file *file, const struct path *path,
+			    const struct cred *cred)
+{
+	const struct cred *old_cred;
+	ssize_t size;
+
+	if (!(file->f_flags & __FMODE_EXEC) || fuse_pt_may_suid(path))
+		return 0;
+	old_cred = override_creds(cred);
+	size = vfs_getxattr(mnt_idmap(path->mnt), path->dentry,
+			    XATTR_NAME_CAPS, NULL, 0);
+	revert_creds(old_cred);
+	return size > 0 ? -EPERM : 0;
+}
 
 /**
  * fuse_pt_open() - open (or opendir) a bound inode
@@ -41,6 +63,9 @@ int fuse_pt_open(struct inode *inode, struct file *file)
 		return err;
 	if (S_ISREG(inode->i_mode)) {
 		err = generic_file_open(inode, file);
+		if (err)
+			return err;
+		err = fuse_pt_may_exec(file, &path, fi->backing_ctx->cred);
 		if (err)
 			return err;
 	}
@@ -368,7 +393,7 @@ static int fuse_pt_mmap(struct file *file, struct vm_area_struct *vma)
 	 * mount too, as natively (mprotect() later asks the VMA's file,
 	 * which is then the backing file).
 	 */
-	if (path_noexec(&backing_file->f_path)) {
+	if (fuse_pt_noexec(&backing_file->f_path)) {
 		if (vma->vm_flags & VM_EXEC)
 			return -EPERM;
 		vm_flags_clear(vma, VM_MAYEXEC);

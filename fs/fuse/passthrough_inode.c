@@ -251,9 +251,10 @@ int fuse_pt_getattr(struct mnt_idmap *idmap, const struct path *path,
  * with the errors the VFS gives natively: noexec (exec, access(X_OK)),
  * nodev (opening a device).  nosuid cannot be honoured on the fuse
  * mount's exec path, so a setuid/setgid file, or one with file
- * capabilities, of a backing mount that may not grant privileges is not
- * executable through it (natively it runs without the privilege).  The
- * xattr is read with the server's credentials, already in force.
+ * capabilities (checked at open, fuse_pt_open()), of a backing mount that
+ * may not grant privileges is not executable through it (natively it
+ * runs without the privilege).  @bpath is the registration's path: its
+ * mount and super block are the bound inode's.
  */
 static int fuse_pt_mount_permission(const struct path *bpath,
 				    struct inode *inode, int mask)
@@ -261,17 +262,15 @@ static int fuse_pt_mount_permission(const struct path *bpath,
 	struct inode *binode = d_inode(bpath->dentry);
 
 	if ((mask & MAY_EXEC) && S_ISREG(inode->i_mode)) {
-		if (path_noexec(bpath))
+		if (fuse_pt_noexec(bpath))
 			return -EACCES;
 		/*
-		 * What bprm_fill_uid() and get_file_caps() would ignore
-		 * natively (mnt_may_suid() of the backing mount) they would
-		 * honour on the fuse mount.
+		 * What bprm_fill_uid() would ignore natively (the backing mount's
+		 * nosuid) it would honour on the fuse mount.
+		 * File capabilities: fuse_pt_open() of the exec.
 		 */
-		if (!mnt_may_suid(bpath->mnt) &&
-		    ((inode->i_mode & (S_ISUID | S_ISGID)) ||
-		     vfs_getxattr(mnt_idmap(bpath->mnt), bpath->dentry,
-				  XATTR_NAME_CAPS, NULL, 0) > 0))
+		if (!fuse_pt_may_suid(bpath) &&
+		    (inode->i_mode & (S_ISUID | S_ISGID)))
 			return -EPERM;
 	}
 	if ((mask & MAY_OPEN) && (S_ISCHR(inode->i_mode) ||

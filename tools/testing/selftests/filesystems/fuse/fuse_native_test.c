@@ -993,6 +993,27 @@ TEST_F(native, setuid_file_of_a_nosuid_backing_mount_gives_no_privilege)
 	ASSERT_NO_REQUESTS();
 }
 
+/* The same for file capabilities (cap_net_bind_service, effective) */
+TEST_F(native, file_caps_of_a_nosuid_backing_mount_give_no_privilege)
+{
+	/* struct vfs_cap_data, revision 2, effective, CAP_NET_BIND_SERVICE */
+	const unsigned int caps[5] = { 0x02000001, 1 << 10, 0, 0, 0 };
+	char cmd[PATH_MAX * 3];
+
+	snprintf(cmd, sizeof(cmd), "cp /bin/true %s/captrue", bp("r"));
+	ASSERT_EQ(0, system(cmd));
+	if (setxattr(bp("r/captrue"), "security.capability", caps,
+		     sizeof(caps), 0))
+		SKIP(return, "no security.capability on the backing fs");
+	/* natively it runs, without the capability */
+	snprintf(cmd, sizeof(cmd), "%s/captrue", self->rbind);
+	EXPECT_EQ(0, AS_USER((errno = exec_errno(cmd)) != 0));
+	/* through the mount it is refused, never run with it */
+	snprintf(cmd, sizeof(cmd), "%s", mp("rtree/captrue"));
+	EXPECT_EQ(EPERM, AS_USER((errno = exec_errno(cmd)) != 0));
+	ASSERT_NO_REQUESTS();
+}
+
 /* -- a file executing from the backing tree cannot be written (review) -- */
 
 static void txt_prep(const char *base, struct outcome *o)
