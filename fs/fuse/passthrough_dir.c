@@ -185,15 +185,14 @@ static void fuse_pt_set_backing(struct dentry *entry, const struct path *dir,
 
 /*
  * Instantiate a negative fuse dentry from the backing dentry just created
- * for it (or, @child NULL, the one found at its name), under the backing
- * parent's lock: no d_drop() and re-lookup.
+ * for it, under the backing parent's lock: no d_drop() and re-lookup.
  */
 static int fuse_pt_instantiate(struct inode *dir, struct dentry *entry,
 			       const struct path *bdir, struct dentry *child)
 {
 	struct inode *inode;
 
-	if (!child || d_unhashed(child) || d_is_negative(child)) {
+	if (d_unhashed(child) || d_is_negative(child)) {
 		/* some filesystems leave the new dentry for a lookup */
 		struct dentry *found;
 

@@ -192,6 +192,12 @@ void fuse_pt_copyattr(struct inode *inode)
 	__fuse_pt_copyattr(inode, get_fuse_inode(inode)->backing_inode);
 }
 
+static void fuse_pt_refresh_from(struct inode *inode, struct inode *backing)
+{
+	if (unlikely(fuse_pt_stale(inode, backing)))
+		__fuse_pt_copyattr(inode, backing);
+}
+
 /**
  * fuse_pt_refresh() - fuse_pt_copyattr() if a decision could differ
  * @inode: bound fuse inode, possibly in RCU walk
@@ -207,8 +213,7 @@ int fuse_pt_refresh(struct inode *inode)
 
 	if (unlikely(!backing))
 		return -ECHILD;
-	if (unlikely(fuse_pt_stale(inode, backing)))
-		__fuse_pt_copyattr(inode, backing);
+	fuse_pt_refresh_from(inode, backing);
 	return 0;
 }
 
@@ -314,8 +319,7 @@ int fuse_pt_permission(struct mnt_idmap *idmap, struct inode *inode, int mask)
 		return -ECHILD;
 
 	/* The VFS decides on the fuse inode's mode and owner: keep them true */
-	if (unlikely(fuse_pt_stale(inode, backing)))
-		__fuse_pt_copyattr(inode, backing);
+	fuse_pt_refresh_from(inode, backing);
 
 	err = generic_permission(idmap, backing, mask);
 	if (err)

@@ -315,6 +315,23 @@ static void compare_native(struct __test_metadata *_metadata,
 	ASSERT_NO_REQUESTS();						\
 } while (0)
 
+/*
+ * Both sides below one bind mount of back/sub: natively through the bind
+ * mount at bind, through the mount below the subtree tree bound to it.
+ */
+static void compare_bound(struct __test_metadata *_metadata,
+			  struct _test_data_native *self,
+			  const struct scenario *s, const char *bind,
+			  const char *tree, const char *sub)
+{
+	char m[PATH_MAX], b[PATH_MAX];
+
+	snprintf(m, sizeof(m), "%s", mp(tree));
+	snprintf(b, sizeof(b), "%s", bp(sub));
+	compare_native(_metadata, self, s, bind, m, b);
+	ASSERT_NO_REQUESTS();
+}
+
 static long file_mode(const char *path)
 {
 	struct stat st;
@@ -494,13 +511,8 @@ TEST_F(native, read_only_backing_mount_is_read_only)
 		.one_backing = true,
 		.files = { "f", "d", "new", "g" },
 	};
-	char m[PATH_MAX], b[PATH_MAX];
 
-	/* both sides below the read-only bind mount of back/ro */
-	snprintf(m, sizeof(m), "%s", mp("rotree"));
-	snprintf(b, sizeof(b), "%s", bp("ro"));
-	compare_native(_metadata, self, &s, self->robind, m, b);
-	ASSERT_NO_REQUESTS();
+	compare_bound(_metadata, self, &s, self->robind, "rotree", "ro");
 }
 
 /* -- decisions on attributes changed behind the mount's back (9.4) -- */
@@ -925,12 +937,8 @@ TEST_F(native, noexec_of_the_backing_mount_holds)
 	struct scenario s = {
 		.prep = noexec_prep, .steps = noexec_steps, .one_backing = true,
 	};
-	char m[PATH_MAX], b[PATH_MAX];
 
-	snprintf(m, sizeof(m), "%s", mp("xtree"));
-	snprintf(b, sizeof(b), "%s", bp("x"));
-	compare_native(_metadata, self, &s, self->xbind, m, b);
-	ASSERT_NO_REQUESTS();
+	compare_bound(_metadata, self, &s, self->xbind, "xtree", "x");
 }
 
 static void nodev_prep(const char *base, struct outcome *o)
@@ -958,12 +966,8 @@ TEST_F(native, nodev_of_the_backing_mount_holds)
 	struct scenario s = {
 		.prep = nodev_prep, .steps = nodev_steps, .one_backing = true,
 	};
-	char m[PATH_MAX], b[PATH_MAX];
 
-	snprintf(m, sizeof(m), "%s", mp("rtree"));
-	snprintf(b, sizeof(b), "%s", bp("r"));
-	compare_native(_metadata, self, &s, self->rbind, m, b);
-	ASSERT_NO_REQUESTS();
+	compare_bound(_metadata, self, &s, self->rbind, "rtree", "r");
 }
 
 /*
