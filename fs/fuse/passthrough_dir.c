@@ -111,42 +111,36 @@ static int fuse_pt_do_rename(const struct path *olddir, struct dentry *old,
 }
 
 /*
- * Credentials for creating: the server's, but with the caller's fsuid and
- * fsgid, so that new objects belong to the caller (with the backing
- * directory's setgid inheritance, the caller's umask and the directory's
- * default ACLs applied by the backing filesystem), as overlayfs creates
- * with the mounter's credentials and the caller's ids.
+ * Credentials for creating: the server's, limited to the caller
+ * (fuse_pt_caller_creds()), so that new objects belong to the caller
+ * (with the backing directory's setgid inheritance, the caller's umask and
+ * the directory's default ACLs applied by the backing filesystem) and
+ * count against the caller's quota, as overlayfs creates with the
+ * mounter's credentials and the caller's ids.
  */
 static const struct cred *
 fuse_pt_create_creds(struct inode *dir, struct dentry *entry, umode_t mode)
 {
 	const struct cred *caller = current_cred();
-	const struct cred *old_cred;
 	struct cred *cred;
 	int err;
 
-	old_cred = fuse_pt_override_creds(dir);
-	cred = prepare_creds();
-	if (!cred) {
-		revert_creds(old_cred);
+	cred = fuse_pt_caller_creds(dir);
+	if (!cred)
 		return ERR_PTR(-ENOMEM);
-	}
-	cred->fsuid = caller->fsuid;
-	cred->fsgid = caller->fsgid;
 	/*
 	 * As ovl_setup_cred_for_create(): a security module labels the new
-	 * object for the caller (old_cred), not for the server.
+	 * object for the caller, not for the server.
 	 */
 	err = security_dentry_create_files_as(entry, mode, &entry->d_name,
-					      old_cred, cred);
+					      caller, cred);
 	if (err) {
 		put_cred(cred);
-		revert_creds(old_cred);
 		return ERR_PTR(err);
 	}
-	put_cred(override_creds(cred));
+	caller = override_creds(cred);
 	put_cred(cred);
-	return old_cred;
+	return caller;
 }
 
 /* The backing dentry of a fuse dentry, checked to be where it should be */
@@ -421,10 +415,17 @@ int fuse_pt_tmpfile(struct mnt_idmap *idmap, struct inode *dir,
 		fuse_file_free(ff);
 		return PTR_ERR(inode);
 	}
+	/* data operations: limited to the caller, as fuse_pt_open() */
+	ff->cred = fuse_pt_caller_creds(dir);
+	if (!ff->cred) {
+		iput(inode);
+		fput(backing_file);
+		fuse_file_free(ff);
+		return -ENOMEM;
+	}
 	fuse_pt_set_backing(entry, &backing_file->f_path,
 			    dget(backing_file->f_path.dentry));
 	ff->passthrough = backing_file;
-	ff->cred = get_cred(dfi->backing_ctx->cred);
 	file->private_data = ff;
 	/* as fuse_create_open(): the inode already has no link */
 	d_instantiate(entry, inode);
@@ -556,7 +557,11 @@ int fuse_pt_rename(struct mnt_idmap *idmap, struct inode *olddir,
 	err = mnt_want_write(bolddir.mnt);
 	if (err)
 		return err;
-	old_cred = fuse_pt_override_creds(olddir);
+	/* the new name may grow the target directory: the caller's quota */
+	old_cred = fuse_pt_override_caller_creds(olddir);
+	err = PTR_ERR(old_cred);
+	if (IS_ERR(old_cred))
+		goto out_drop_write;
 	trap = lock_rename(bnewdir.dentry, bolddir.dentry);
 	err = PTR_ERR(trap);
 	if (IS_ERR(trap))
@@ -593,6 +598,7 @@ out_unlock:
 	unlock_rename(bnewdir.dentry, bolddir.dentry);
 out_revert:
 	revert_creds(old_cred);
+out_drop_write:
 	mnt_drop_write(bolddir.mnt);
 	fuse_pt_copyattr(olddir);
 	if (newdir != olddir)

@@ -146,6 +146,8 @@ struct inode *fuse_pt_iget(struct super_block *sb, struct inode *backing,
 			   struct fuse_backing *ctx);
 void fuse_pt_set_entry_forever(struct dentry *entry);
 const struct cred *fuse_pt_override_creds(struct inode *inode);
+struct cred *fuse_pt_caller_creds(struct inode *inode);
+const struct cred *fuse_pt_override_caller_creds(struct inode *inode);
 
 /* passthrough_inode.c */
 void fuse_pt_copyattr(struct inode *inode);
@@ -170,6 +172,7 @@ struct posix_acl *fuse_pt_get_inode_acl(struct inode *inode, int type,
 int fuse_pt_set_acl(struct mnt_idmap *idmap, struct dentry *dentry,
 		    struct posix_acl *acl, int type);
 int fuse_pt_statfs(struct dentry *dentry, struct kstatfs *buf);
+int fuse_pt_sync_fs(struct super_block *sb);
 int fuse_pt_fileattr_get(struct dentry *dentry, struct fileattr *fa);
 int fuse_pt_fileattr_set(struct mnt_idmap *idmap, struct dentry *dentry,
 			 struct fileattr *fa);

@@ -83,7 +83,23 @@ int fuse_pt_open(struct inode *inode, struct file *file)
 		return PTR_ERR(backing_file);
 	}
 	ff->passthrough = backing_file;
-	ff->cred = get_cred(fi->backing_ctx->cred);
+	/*
+	 * Reads, writes and allocations of a regular file count against the
+	 * opener: the server's credentials limited to the opener, so that a
+	 * write is stopped by quota and reserved blocks, and the backing
+	 * filesystem's own setuid clearing (a chmod u+s made on the backing
+	 * tree after the check below) is not undone by the server's
+	 * CAP_FSETID.
+	 */
+	if (S_ISREG(inode->i_mode))
+		ff->cred = fuse_pt_caller_creds(inode);
+	else
+		ff->cred = get_cred(fi->backing_ctx->cred);
+	if (!ff->cred) {
+		fput(backing_file);
+		fuse_file_free(ff);
+		return -ENOMEM;
+	}
 	file->private_data = ff;
 	pr_debug("%s: %pD -> %pD\n", __func__, file, backing_file);
 	return 0;

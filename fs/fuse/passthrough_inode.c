@@ -127,6 +127,17 @@ static const struct cred *fuse_pt_enter(struct dentry *dentry,
 	return fuse_pt_override_creds(d_inode(dentry));
 }
 
+/* The same for a change: the server's credentials limited to the caller */
+static const struct cred *fuse_pt_enter_change(struct dentry *dentry,
+					       struct path *backing)
+{
+	int err = fuse_pt_backing_path(dentry, backing);
+
+	if (err)
+		return ERR_PTR(err);
+	return fuse_pt_override_caller_creds(d_inode(dentry));
+}
+
 /* The inode flags the VFS checks on the fuse inode, as ovl_copyflags() */
 #define FUSE_PT_COPY_FLAGS	(S_SYNC | S_APPEND | S_IMMUTABLE)
 
@@ -433,9 +444,13 @@ int fuse_pt_setattr(struct mnt_idmap *idmap, struct dentry *entry,
 	if (battr.ia_valid & (ATTR_KILL_SUID | ATTR_KILL_SGID))
 		battr.ia_valid &= ~ATTR_MODE;
 
-	old_cred = fuse_pt_override_creds(inode);
-	err = fuse_pt_do_notify_change(&backing, &battr);
-	revert_creds(old_cred);
+	/* a chown moves quota: the caller's CAP_SYS_RESOURCE, not the server's */
+	old_cred = fuse_pt_override_caller_creds(inode);
+	err = PTR_ERR(old_cred);
+	if (!IS_ERR(old_cred)) {
+		err = fuse_pt_do_notify_change(&backing, &battr);
+		revert_creds(old_cred);
+	}
 out_unlock:
 	inode_unlock(binode);
 	mnt_drop_write(backing.mnt);
@@ -533,7 +548,7 @@ int fuse_pt_setxattr(struct mnt_idmap *idmap, struct dentry *dentry,
 
 	if (fuse_pt_system_xattr(name))
 		return -EOPNOTSUPP;
-	old_cred = fuse_pt_enter(dentry, &backing);
+	old_cred = fuse_pt_enter_change(dentry, &backing);
 	if (IS_ERR(old_cred))
 		return PTR_ERR(old_cred);
 	if (value)
@@ -702,7 +717,7 @@ int fuse_pt_set_acl(struct mnt_idmap *idmap, struct dentry *dentry,
 			return err;
 	}
 
-	old_cred = fuse_pt_enter(dentry, &backing);
+	old_cred = fuse_pt_enter_change(dentry, &backing);
 	if (IS_ERR(old_cred))
 		return PTR_ERR(old_cred);
 	err = fuse_pt_do_set_acl(&backing, name, acl);
@@ -731,6 +746,63 @@ int fuse_pt_statfs(struct dentry *dentry, struct kstatfs *buf)
 	revert_creds(old_cred);
 	buf->f_type = FUSE_SUPER_MAGIC;
 	return err;
+}
+
+/* How many backing filesystems one syncfs() syncs (more: the first ones) */
+#define FUSE_PT_SYNC_MAX	16
+
+/**
+ * fuse_pt_sync_fs() - syncfs() of the backing filesystems of bound inodes
+ * @sb: fuse superblock, s_umount held
+ *
+ * Writes through bound inodes go to the backing filesystems: syncfs() of
+ * the mount must sync them, as ovl_sync_fs() syncs the upper layer.  The
+ * backing filesystems are those of the bound inodes in the inode cache
+ * (a registration may be closed while its bindings live on); each is
+ * pinned through the registration, whose file holds its mount.
+ *
+ * Return: 0 or the first error of sync_filesystem().
+ */
+int fuse_pt_sync_fs(struct super_block *sb)
+{
+	struct fuse_backing *fbs[FUSE_PT_SYNC_MAX];
+	struct super_block *sbs[FUSE_PT_SYNC_MAX];
+	int i, n = 0, ret = 0;
+	struct inode *inode;
+
+	spin_lock(&sb->s_inode_list_lock);
+	list_for_each_entry(inode, &sb->s_inodes, i_sb_list) {
+		struct fuse_inode *fi = get_fuse_inode(inode);
+		struct inode *backing = READ_ONCE(fi->backing_inode);
+		struct fuse_backing *fb = READ_ONCE(fi->backing_ctx);
+
+		if (!backing || !fb || n == FUSE_PT_SYNC_MAX)
+			continue;
+		for (i = 0; i < n && sbs[i] != backing->i_sb; i++)
+			;
+		/* an inode being evicted may hold the last reference */
+		if (i < n || !refcount_inc_not_zero(&fb->count))
+			continue;
+		fbs[n] = fb;
+		sbs[n++] = backing->i_sb;
+	}
+	spin_unlock(&sb->s_inode_list_lock);
+
+	for (i = 0; i < n; i++) {
+		/* the registration's file pins a mount of that filesystem */
+		struct super_block *bsb = file_inode(fbs[i]->file)->i_sb;
+		int err;
+
+		if (bsb == sbs[i]) {
+			down_read(&bsb->s_umount);
+			err = sync_filesystem(bsb);
+			up_read(&bsb->s_umount);
+			if (err && !ret)
+				ret = err;
+		}
+		fuse_backing_put(fbs[i]);
+	}
+	return ret;
 }
 
 /**
@@ -769,32 +841,20 @@ int fuse_pt_fileattr_set(struct mnt_idmap *idmap, struct dentry *dentry,
 	struct path backing;
 	int err;
 
-	bool immutable = ns_capable_noaudit(&init_user_ns, CAP_LINUX_IMMUTABLE);
-	struct cred *cred;
-
 	fuse_pt_copyattr(d_inode(dentry));
 	/* the VFS checked the owner on attributes that may have been stale */
 	if (!inode_owner_or_capable(idmap, d_inode(dentry)))
 		return -EPERM;
-	old_cred = fuse_pt_enter(dentry, &backing);
-	if (IS_ERR(old_cred))
-		return PTR_ERR(old_cred);
 	/*
 	 * The VFS checked the caller's CAP_LINUX_IMMUTABLE against flags it
 	 * read a moment ago; the backing fs checks again, under its lock,
-	 * with the server's.  A caller without it must not clear a +i or +a
-	 * set on the backing tree in between.
+	 * with the credentials given here: a caller without it must not
+	 * clear a +i or +a set on the backing tree in between, nor set what
+	 * the backing fs reserves to CAP_SYS_RESOURCE (ext4's +j).
 	 */
-	if (!immutable) {
-		cred = prepare_creds();
-		if (!cred) {
-			revert_creds(old_cred);
-			return -ENOMEM;
-		}
-		cap_lower(cred->cap_effective, CAP_LINUX_IMMUTABLE);
-		put_cred(override_creds(cred));
-		put_cred(cred);
-	}
+	old_cred = fuse_pt_enter_change(dentry, &backing);
+	if (IS_ERR(old_cred))
+		return PTR_ERR(old_cred);
 	err = fuse_pt_do_fileattr_set(&backing, fa);
 	revert_creds(old_cred);
 	fuse_pt_copyattr(d_inode(dentry));

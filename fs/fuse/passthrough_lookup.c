@@ -36,6 +36,73 @@ const struct cred *fuse_pt_override_creds(struct inode *inode)
 	return override_creds(get_fuse_inode(inode)->backing_ctx->cred);
 }
 
+/*
+ * Capabilities a backing filesystem tests on behalf of whoever asks, not
+ * to let the server reach the backing tree: kept only for a caller that
+ * has them itself.
+ */
+static const int fuse_pt_caller_caps[] = {
+	CAP_FSETID,		/* setuid/setgid clearing, setgid of new files */
+	CAP_SYS_RESOURCE,	/* quota limits, ext4's reserved blocks */
+	CAP_LINUX_IMMUTABLE,	/* clearing +i/+a set behind the mount */
+};
+
+/**
+ * fuse_pt_caller_creds() - the server's credentials, limited to the caller
+ * @inode: fuse inode bound to a backing inode
+ *
+ * For backing operations that change the backing tree or its data on a
+ * caller's behalf.  The server's credentials reach the backing tree; the
+ * caller's fsuid, fsgid and groups own what is created and are what the
+ * backing filesystem charges (ext4 gives its reserved blocks by fsuid and
+ * groups); of fuse_pt_caller_caps[] only those the caller has are kept,
+ * so quota limits, reserved blocks and setuid clearing apply to the
+ * caller as natively.
+ *
+ * Return: new credentials (put_cred() them) or NULL without memory.
+ */
+struct cred *fuse_pt_caller_creds(struct inode *inode)
+{
+	const struct cred *caller = current_cred();
+	const struct cred *old_cred;
+	struct cred *cred;
+	int i;
+
+	old_cred = fuse_pt_override_creds(inode);
+	cred = prepare_creds();
+	revert_creds(old_cred);
+	if (!cred)
+		return NULL;
+	cred->fsuid = caller->fsuid;
+	cred->fsgid = caller->fsgid;
+	set_groups(cred, caller->group_info);
+	for (i = 0; i < ARRAY_SIZE(fuse_pt_caller_caps); i++) {
+		/* as capable(), but no audit record for a test */
+		if (!ns_capable_noaudit(&init_user_ns, fuse_pt_caller_caps[i]))
+			cap_lower(cred->cap_effective, fuse_pt_caller_caps[i]);
+	}
+	return cred;
+}
+
+/**
+ * fuse_pt_override_caller_creds() - override_creds(fuse_pt_caller_creds())
+ * @inode: fuse inode bound to a backing inode
+ *
+ * Return: the previous credentials, for revert_creds(), or ERR_PTR(-ENOMEM).
+ */
+const struct cred *fuse_pt_override_caller_creds(struct inode *inode)
+{
+	const struct cred *old_cred;
+	struct cred *cred;
+
+	cred = fuse_pt_caller_creds(inode);
+	if (!cred)
+		return ERR_PTR(-ENOMEM);
+	old_cred = override_creds(cred);
+	put_cred(cred);
+	return old_cred;
+}
+
 static void fuse_pt_warn(struct fuse_conn *fc, const char *what, int id)
 {
 	pr_warn_ratelimited("fuse: bad entry backing reply (backing_id %d): %s\n",
@@ -420,6 +487,24 @@ bool fuse_pt_parent_is_subtree(struct dentry *entry)
 	return dir && fuse_inode_subtree(dir);
 }
 
+/*
+ * The fuse name names the backing dentry: the same bytes, or, in a
+ * directory that compares names its own way (casefolding), a name that
+ * directory takes for it, as __d_lookup() would.  Under both d_locks.
+ */
+static bool fuse_pt_name_matches(struct dentry *entry, struct dentry *backing,
+				 struct dentry *backing_parent)
+{
+	const struct qstr *name = &entry->d_name;
+
+	if (backing->d_name.len == name->len &&
+	    !memcmp(backing->d_name.name, name->name, name->len))
+		return true;
+	return (backing_parent->d_flags & DCACHE_OP_COMPARE) &&
+		!backing_parent->d_op->d_compare(backing, backing->d_name.len,
+						 backing->d_name.name, name);
+}
+
 /* Does the backing dentry still sit at the fuse dentry's name? */
 static bool fuse_pt_same_name(struct dentry *entry, struct dentry *backing,
 			      struct dentry *backing_parent, unsigned int *seq)
@@ -429,9 +514,7 @@ static bool fuse_pt_same_name(struct dentry *entry, struct dentry *backing,
 	spin_lock(&entry->d_lock);
 	spin_lock_nested(&backing->d_lock, DENTRY_D_LOCK_NESTED);
 	same = !d_unhashed(backing) && backing->d_parent == backing_parent &&
-		backing->d_name.len == entry->d_name.len &&
-		!memcmp(backing->d_name.name, entry->d_name.name,
-			entry->d_name.len);
+		fuse_pt_name_matches(entry, backing, backing_parent);
 	*seq = raw_read_seqcount(&backing->d_seq);
 	spin_unlock(&backing->d_lock);
 	spin_unlock(&entry->d_lock);

@@ -17,6 +17,7 @@
  *   steps  (user, on the path tested)    the operations compared.
  */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -1071,6 +1072,300 @@ TEST_F(native, file_executing_natively_is_not_writable)
 			      .as_root = true, .files = { "prog" } };
 
 	COMPARE(s);
+}
+
+/* -- other backing filesystems: quota, reserved blocks, casefold (9.7, 9.18) -- */
+
+/*
+ * A directory of the mount bound, as a subtree, to dir (the root of a
+ * filesystem mounted by the test); its path in the mount in buf.
+ */
+static int extra_subtree(struct _test_data_native *self, const char *name,
+			 const char *dir, char *buf)
+{
+	__u64 node = ftd_add_dir(self->d, FUSE_ROOT_ID, name, 0777);
+
+	if (!node || bind_subtree(self->d, node, dir))
+		return -1;
+	snprintf(buf, PATH_MAX, "%s/%s", ftd_mnt(self->d), name);
+	if (!exists(buf))
+		return -1;
+	/* the steps are to reach the server no more than those of the fixture */
+	ftd_log_reset(self->d);
+	return 0;
+}
+
+/* Mount a filesystem (mount(8) options, loop images...) at back/where */
+static int mount_at(struct _test_data_native *self, const char *where,
+		    const char *how)
+{
+	char cmd[3 * PATH_MAX];
+
+	if (mkdir(bp(where), 0755))
+		return -1;
+	snprintf(cmd, sizeof(cmd), "%s %s && chmod 0777 %s", how, bp(where),
+		 bp(where));
+	return system(cmd) ? -1 : 0;
+}
+
+static void unmount_at(struct _test_data_native *self, const char *where)
+{
+	umount2(bp(where), MNT_DETACH);
+}
+
+/* A fresh ext4 image with mkfs options, loop-mounted at back/where */
+static int ext4_at(struct _test_data_native *self, const char *where,
+		   const char *mkfs)
+{
+	char how[4 * PATH_MAX + 256];
+
+	snprintf(how, sizeof(how),
+		 "truncate -s 32M %s.img && mkfs.ext4 -q -F -b 4096 %s %s.img && mount -o loop %s.img",
+		 bp(where), mkfs, bp(where), bp(where));
+	return mount_at(self, where, how);
+}
+
+/* compare_native() with both backing paths below back */
+static void compare_on(struct __test_metadata *_metadata,
+		       struct _test_data_native *self, const struct scenario *s,
+		       const char *n, const char *mbase, const char *m)
+{
+	char nb[PATH_MAX], mb[PATH_MAX];
+
+	snprintf(nb, sizeof(nb), "%s", bp(n));
+	snprintf(mb, sizeof(mb), "%s", bp(m));
+	compare_native(_metadata, self, s, nb, mbase, mb);
+}
+
+/* Write len bytes; the value is what was written, in KiB */
+static void write_len(struct outcome *o, const char *path, long len)
+{
+	static char buf[65536];
+	long done = 0;
+	ssize_t n = 0;
+	int fd;
+
+	memset(buf, 'q', sizeof(buf));
+	STEP(o, (fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644)) < 0);
+	if (fd < 0)
+		return;
+	errno = 0;
+	while (done < len) {
+		n = write(fd, buf, len - done < (long)sizeof(buf) ?
+			  len - done : (long)sizeof(buf));
+		if (n <= 0)
+			break;
+		done += n;
+	}
+	/* delayed allocation may only fail at fsync */
+	STEP(o, n < 0 || (n == 0 && done < len) || fsync(fd));
+	VALUE(o, done / 1024);
+	close(fd);
+}
+
+static void quota_steps(const char *base, struct outcome *o)
+{
+	char name[32];
+	int i;
+
+	write_len(o, P("big"), 2 << 20);
+	for (i = 0; i < 8; i++) {
+		snprintf(name, sizeof(name), "f%d", i);
+		STEP(o, put_file(P(name), "x", 0644));
+		if (o->err[o->n - 1])
+			break;
+	}
+	VALUE(o, i);
+}
+
+TEST_F(native, quota_limits_the_caller_as_natively)
+{
+	const char *opts = "mount -t tmpfs -o usrquota,usrquota_block_hardlimit=1M,usrquota_inode_hardlimit=6 none";
+	struct scenario s = { .steps = quota_steps, .files = { "big", "f4" } };
+	char tree[PATH_MAX];
+
+	ASSERT_EQ(0, mount_at(self, "qn", opts));
+	ASSERT_EQ(0, mount_at(self, "qm", opts));
+	ASSERT_EQ(0, extra_subtree(self, "qtree", bp("qm"), tree));
+	compare_on(_metadata, self, &s, "qn", tree, "qm");
+	ASSERT_NO_REQUESTS();
+	unmount_at(self, "qn");
+	unmount_at(self, "qm");
+}
+
+static void reserved_steps(const char *base, struct outcome *o)
+{
+	struct statvfs st;
+
+	STEP(o, statvfs(base, &st));
+	/* what the user may have, and then some of the reserved blocks */
+	write_len(o, P("fill"), (long)st.f_bavail * st.f_bsize + (4 << 20));
+	o->val[o->n - 1] = o->val[o->n - 1] >= (long)st.f_bavail * st.f_bsize / 1024;
+}
+
+TEST_F(native, reserved_blocks_stay_reserved)
+{
+	struct scenario s = { .steps = reserved_steps };
+	char tree[PATH_MAX];
+
+	ASSERT_EQ(0, ext4_at(self, "rn", "-m 50 -O ^has_journal"));
+	ASSERT_EQ(0, ext4_at(self, "rm", "-m 50 -O ^has_journal"));
+	ASSERT_EQ(0, extra_subtree(self, "rtree2", bp("rm"), tree));
+	compare_on(_metadata, self, &s, "rn", tree, "rm");
+	ASSERT_NO_REQUESTS();
+	unmount_at(self, "rn");
+	unmount_at(self, "rm");
+}
+
+/* A value for a directory listing: its sorted names, hashed */
+static long list_hash(const char *dir)
+{
+	struct dirent **names;
+	unsigned long h = 5381;
+	int i, n;
+
+	n = scandir(dir, &names, NULL, alphasort);
+	if (n < 0)
+		return -errno;
+	for (i = 0; i < n; i++) {
+		const char *c;
+
+		for (c = names[i]->d_name; *c; c++)
+			h = h * 33 + (unsigned char)*c;
+		h = h * 33 + '/';
+		free(names[i]);
+	}
+	free(names);
+	return (long)(h & 0x7fffffff);
+}
+
+static void casefold_prep(const char *base, struct outcome *o)
+{
+	int fd, flags;
+
+	if (mkdir(base, 0777) || chmod(base, 0777))
+		_exit(1);
+	fd = open(base, O_RDONLY | O_DIRECTORY);
+	if (fd < 0 || ioctl(fd, FS_IOC_GETFLAGS, &flags))
+		_exit(1);
+	flags |= FS_CASEFOLD_FL;
+	if (ioctl(fd, FS_IOC_SETFLAGS, &flags))
+		_exit(1);
+	close(fd);
+}
+
+static void casefold_warm(const char *base, struct outcome *o)
+{
+	put_file(P("Foo"), "foo\n", 0644);
+	mkdir(P("Dir"), 0755);
+	put_file(P("Dir/Inner"), "inner\n", 0644);
+	exists(P("foo"));
+	exists(P("DIR/INNER"));
+}
+
+static void casefold_steps(const char *base, struct outcome *o)
+{
+	char buf[64];
+	struct stat st;
+
+	STEP(o, stat(P("FOO"), &st));
+	VALUE(o, st.st_size);
+	STEP(o, get_file(P("fOo"), buf, sizeof(buf)) < 0);
+	STEP(o, stat(P("Foo"), &st));
+	STEP(o, open(P("FOO"), O_CREAT | O_EXCL | O_WRONLY, 0644) < 0);
+	STEP(o, mkdir(P("dir"), 0755));
+	STEP(o, stat(P("dir/inner"), &st));
+	VALUE(o, st.st_size);
+	STEP(o, rename(P("foo"), P("Bar")));
+	STEP(o, stat(P("BAR"), &st));
+	STEP(o, stat(P("Foo"), &st));
+	STEP(o, rename(P("DIR"), P("dir")));
+	VALUE(o, list_hash(base));
+	STEP(o, link(P("bar"), P("dir/Linked")));
+	STEP(o, unlink(P("dir/LINKED")));
+	STEP(o, unlink(P("BaR")));
+	STEP(o, stat(P("bar"), &st));
+	VALUE(o, list_hash(base));
+}
+
+TEST_F(native, casefolded_backing_directory_is_case_insensitive)
+{
+	struct scenario s = {
+		.prep = casefold_prep, .warm = casefold_warm,
+		.steps = casefold_steps, .files = { "Dir", "Dir/Inner", "Bar" },
+		.one_backing = false,
+	};
+	char tree[PATH_MAX];
+
+	if (ext4_at(self, "cf", "-O casefold"))
+		SKIP(return, "no casefolding ext4 (mkfs.ext4 -O casefold)");
+	ASSERT_EQ(0, extra_subtree(self, "cftree", bp("cf"), tree));
+	snprintf(tree + strlen(tree), PATH_MAX - strlen(tree), "/m");
+	compare_on(_metadata, self, &s, "cf/n", tree, "cf/m");
+	ASSERT_NO_REQUESTS();
+	unmount_at(self, "cf");
+}
+
+/* KiB written to the ext4 filesystem holding path, from its sysfs */
+static long ext4_written_kb(const char *path)
+{
+	char link[PATH_MAX], sysfs[PATH_MAX], *dev;
+	struct stat st;
+	long kb = -1;
+	ssize_t len;
+	FILE *f;
+
+	if (stat(path, &st))
+		return -1;
+	snprintf(sysfs, sizeof(sysfs), "/sys/dev/block/%u:%u",
+		 major(st.st_dev), minor(st.st_dev));
+	len = readlink(sysfs, link, sizeof(link) - 1);
+	if (len < 0)
+		return -1;
+	link[len] = '\0';
+	dev = strrchr(link, '/');
+	snprintf(sysfs, sizeof(sysfs), "/sys/fs/ext4/%.64s/lifetime_write_kbytes",
+		 dev ? dev + 1 : link);
+	f = fopen(sysfs, "r");
+	if (!f)
+		return -1;
+	if (fscanf(f, "%ld", &kb) != 1)
+		kb = -1;
+	fclose(f);
+	return kb;
+}
+
+static void syncfs_steps(const char *base, struct outcome *o)
+{
+	static char buf[1 << 20];
+	long before;
+	int fd, dfd;
+
+	memset(buf, 's', sizeof(buf));
+	/* where the data go: the backing filesystem on both sides */
+	before = ext4_written_kb(cur_backing);
+	STEP(o, (fd = open(P("data"), O_WRONLY | O_CREAT, 0644)) < 0);
+	STEP(o, write(fd, buf, sizeof(buf)) != sizeof(buf));
+	STEP(o, (dfd = open(base, O_RDONLY | O_DIRECTORY)) < 0);
+	STEP(o, syncfs(dfd));
+	/* written back by syncfs(), not 30 s later by the flusher */
+	VALUE(o, ext4_written_kb(cur_backing) - before >= 1024);
+	close(dfd);
+	close(fd);
+}
+
+TEST_F(native, syncfs_reaches_the_backing_filesystem)
+{
+	struct scenario s = { .steps = syncfs_steps, .files = { "data" } };
+	char tree[PATH_MAX];
+
+	ASSERT_EQ(0, ext4_at(self, "sn", "-O ^has_journal"));
+	ASSERT_EQ(0, ext4_at(self, "sm", "-O ^has_journal"));
+	ASSERT_EQ(0, extra_subtree(self, "stree", bp("sm"), tree));
+	compare_on(_metadata, self, &s, "sn", tree, "sm");
+	ASSERT_NO_REQUESTS();
+	unmount_at(self, "sn");
+	unmount_at(self, "sm");
 }
 
 TEST_HARNESS_MAIN
