@@ -28,6 +28,7 @@
 #include <unistd.h>
 #include <linux/falloc.h>
 #include <linux/fs.h>
+#include <linux/fscrypt.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/mount.h>
@@ -1117,11 +1118,12 @@ static void unmount_at(struct _test_data_native *self, const char *where)
 static int ext4_at(struct _test_data_native *self, const char *where,
 		   const char *mkfs)
 {
-	char how[4 * PATH_MAX + 256];
+	char how[4 * PATH_MAX + 256], img[PATH_MAX + 8];
 
+	snprintf(img, sizeof(img), "%s.img", bp(where));
 	snprintf(how, sizeof(how),
-		 "truncate -s 32M %s.img && mkfs.ext4 -q -F -b 4096 %s %s.img && mount -o loop %s.img",
-		 bp(where), mkfs, bp(where), bp(where));
+		 "truncate -s 32M %s && mkfs.ext4 -q -F -b 4096 %s %s && mount -o loop %s",
+		 img, mkfs, img, img);
 	return mount_at(self, where, how);
 }
 
@@ -1143,13 +1145,12 @@ static void write_len(struct outcome *o, const char *path, long len)
 	static char buf[65536];
 	long done = 0;
 	ssize_t n = 0;
-	int fd;
+	int fd, err;
 
 	memset(buf, 'q', sizeof(buf));
 	STEP(o, (fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644)) < 0);
 	if (fd < 0)
 		return;
-	errno = 0;
 	while (done < len) {
 		n = write(fd, buf, len - done < (long)sizeof(buf) ?
 			  len - done : (long)sizeof(buf));
@@ -1157,8 +1158,9 @@ static void write_len(struct outcome *o, const char *path, long len)
 			break;
 		done += n;
 	}
-	/* delayed allocation may only fail at fsync */
-	STEP(o, n < 0 || (n == 0 && done < len) || fsync(fd));
+	err = n < 0 ? errno : 0;
+	/* the write's errno, or fsync's: delayed allocation may fail there */
+	STEP(o, (errno = err) || fsync(fd));
 	VALUE(o, done / 1024);
 	close(fd);
 }
@@ -1178,9 +1180,12 @@ static void quota_steps(const char *base, struct outcome *o)
 	VALUE(o, i);
 }
 
+#define TMPFS_QUOTA "usrquota,usrquota_block_hardlimit=1M,usrquota_inode_hardlimit=6"
+
 TEST_F(native, quota_limits_the_caller_as_natively)
 {
-	const char *opts = "mount -t tmpfs -o usrquota,usrquota_block_hardlimit=1M,usrquota_inode_hardlimit=6 none";
+	/* limits that apply to every user (not to CAP_SYS_RESOURCE) */
+	const char *opts = "mount -t tmpfs -o " TMPFS_QUOTA " none";
 	struct scenario s = { .steps = quota_steps, .files = { "big", "f4" } };
 	char tree[PATH_MAX];
 
@@ -1366,6 +1371,167 @@ TEST_F(native, syncfs_reaches_the_backing_filesystem)
 	ASSERT_NO_REQUESTS();
 	unmount_at(self, "sn");
 	unmount_at(self, "sm");
+}
+
+/* -- an encrypted backing directory (fscrypt v2 policy), key present and not -- */
+
+/* The filesystem root of a test's ext4 image: base's parent */
+static int fs_root_fd(const char *base)
+{
+	char root[PATH_MAX], *slash;
+
+	snprintf(root, sizeof(root), "%s", base);
+	slash = strrchr(root, '/');
+	if (!slash)
+		return -1;
+	*slash = '\0';
+	return open(root, O_RDONLY | O_DIRECTORY);
+}
+
+static const __u8 test_key[FSCRYPT_MAX_KEY_SIZE] = "fuse-dir-passthrough test key 0";
+
+static int add_key(int rootfd, __u8 id[FSCRYPT_KEY_IDENTIFIER_SIZE])
+{
+	struct {
+		struct fscrypt_add_key_arg arg;
+		__u8 raw[FSCRYPT_MAX_KEY_SIZE];
+	} k = { 0 };
+
+	k.arg.key_spec.type = FSCRYPT_KEY_SPEC_TYPE_IDENTIFIER;
+	k.arg.raw_size = FSCRYPT_MAX_KEY_SIZE;
+	memcpy(k.raw, test_key, sizeof(test_key));
+	if (ioctl(rootfd, FS_IOC_ADD_ENCRYPTION_KEY, &k.arg))
+		return -1;
+	memcpy(id, k.arg.key_spec.u.identifier, FSCRYPT_KEY_IDENTIFIER_SIZE);
+	return 0;
+}
+
+static void crypt_prep(const char *base, struct outcome *o)
+{
+	struct fscrypt_policy_v2 policy = {
+		.version = FSCRYPT_POLICY_V2,
+		.contents_encryption_mode = FSCRYPT_MODE_AES_256_XTS,
+		.filenames_encryption_mode = FSCRYPT_MODE_AES_256_CTS,
+		.flags = FSCRYPT_POLICY_FLAGS_PAD_32,
+	};
+	int rootfd = fs_root_fd(base), fd;
+
+	if (rootfd < 0 || add_key(rootfd, policy.master_key_identifier) ||
+	    mkdir(base, 0777) || chmod(base, 0777))
+		_exit(1);
+	fd = open(base, O_RDONLY | O_DIRECTORY);
+	if (fd < 0 || ioctl(fd, FS_IOC_SET_ENCRYPTION_POLICY, &policy))
+		_exit(1);
+	close(fd);
+	close(rootfd);
+	if (put_file(P("kept"), "kept\n", 0666) || mkdir(P("keptdir"), 0777))
+		_exit(1);
+}
+
+static void crypt_warm(const char *base, struct outcome *o)
+{
+	exists(P("kept"));
+	exists(P("keptdir"));
+	list_hash(base);
+}
+
+static void crypt_key_steps(const char *base, struct outcome *o)
+{
+	char buf[64];
+	struct stat st;
+
+	STEP(o, put_file(P("secret"), "secret\n", 0644));
+	STEP(o, get_file(P("secret"), buf, sizeof(buf)) < 0);
+	STEP(o, mkdir(P("sub"), 0755));
+	STEP(o, rename(P("secret"), P("sub/moved")));
+	STEP(o, stat(P("sub/moved"), &st));
+	VALUE(o, st.st_size);
+	STEP(o, symlink("sub/moved", P("link")));
+	STEP(o, get_file(P("link"), buf, sizeof(buf)) < 0);
+	VALUE(o, list_hash(base));
+}
+
+TEST_F(native, encrypted_backing_directory_with_its_key)
+{
+	struct scenario s = {
+		.prep = crypt_prep, .warm = crypt_warm,
+		.steps = crypt_key_steps, .files = { "sub", "link", "kept" },
+	};
+	char tree[PATH_MAX];
+
+	if (ext4_at(self, "en", "-O encrypt") || ext4_at(self, "em", "-O encrypt"))
+		SKIP(return, "no encrypting ext4 (mkfs.ext4 -O encrypt)");
+	ASSERT_EQ(0, extra_subtree(self, "entree", bp("em"), tree));
+	strcat(tree, "/d");
+	compare_on(_metadata, self, &s, "en/d", tree, "em/d");
+	ASSERT_NO_REQUESTS();
+	unmount_at(self, "en");
+	unmount_at(self, "em");
+}
+
+/* The key goes, as when a user's profile is locked */
+static void crypt_nokey_change(const char *base, struct outcome *o)
+{
+	struct fscrypt_remove_key_arg arg = {
+		.key_spec.type = FSCRYPT_KEY_SPEC_TYPE_IDENTIFIER,
+	};
+	int rootfd = fs_root_fd(base);
+	int fd = open("/proc/sys/vm/drop_caches", O_WRONLY);
+
+	if (rootfd < 0 || fd < 0 || add_key(rootfd, arg.key_spec.u.identifier))
+		_exit(1);
+	/* unused cached names go first, as they would under memory pressure */
+	if (write(fd, "2", 1) != 1 ||
+	    ioctl(rootfd, FS_IOC_REMOVE_ENCRYPTION_KEY_ALL_USERS, &arg))
+		_exit(1);
+	close(fd);
+	close(rootfd);
+}
+
+static void crypt_nokey_steps(const char *base, struct outcome *o)
+{
+	struct dirent **names;
+	struct stat st;
+	char buf[64];
+	int i, n;
+
+	STEP(o, stat(P("kept"), &st));
+	STEP(o, get_file(P("kept"), buf, sizeof(buf)) < 0);
+	STEP(o, put_file(P("new"), "new\n", 0644));
+	STEP(o, mkdir(P("newdir"), 0755));
+	/* the names the backing fs gives without the key, and their errors */
+	STEP(o, (n = scandir(base, &names, NULL, alphasort)) < 0);
+	VALUE(o, n);
+	for (i = 0; i < n; i++) {
+		char path[PATH_MAX];
+
+		if (names[i]->d_name[0] != '.') {
+			snprintf(path, sizeof(path), "%s/%s", base,
+				 names[i]->d_name);
+			STEP(o, get_file(path, buf, sizeof(buf)) < 0);
+			STEP(o, unlink(path) && rmdir(path));
+		}
+		free(names[i]);
+	}
+	if (n >= 0)
+		free(names);
+}
+
+TEST_F(native, encrypted_backing_directory_without_its_key)
+{
+	struct scenario s = {
+		.prep = crypt_prep, .warm = crypt_warm,
+		.change = crypt_nokey_change, .steps = crypt_nokey_steps,
+	};
+	char tree[PATH_MAX];
+
+	if (ext4_at(self, "en", "-O encrypt") || ext4_at(self, "em", "-O encrypt"))
+		SKIP(return, "no encrypting ext4 (mkfs.ext4 -O encrypt)");
+	ASSERT_EQ(0, extra_subtree(self, "entree", bp("em"), tree));
+	strcat(tree, "/d");
+	compare_on(_metadata, self, &s, "en/d", tree, "em/d");
+	unmount_at(self, "en");
+	unmount_at(self, "em");
 }
 
 TEST_HARNESS_MAIN
