@@ -20,20 +20,60 @@
 #include <linux/namei.h>
 #include <linux/security.h>
 
+/* A readdir whose d_ino are mapped as st_ino is (fuse_pt_map_ino()) */
+struct fuse_pt_readdir {
+	struct dir_context ctx;
+	struct dir_context *caller;
+	u64 ino_space;
+};
+
+static bool fuse_pt_filldir(struct dir_context *ctx, const char *name,
+			    int namelen, loff_t offset, u64 ino,
+			    unsigned int d_type)
+{
+	struct fuse_pt_readdir *rd = container_of(ctx, struct fuse_pt_readdir,
+						  ctx);
+
+	/* as ovl_fill_real(): the caller's position follows the backing one */
+	rd->caller->pos = ctx->pos;
+	if (!(ino >> FUSE_PT_XINO_SHIFT))
+		ino |= rd->ino_space;
+	return rd->caller->actor(rd->caller, name, namelen, offset, ino,
+				 d_type);
+}
+
 static int fuse_pt_iterate_shared(struct file *file, struct dir_context *ctx)
 {
 	struct fuse_file *ff = file->private_data;
 	struct file *backing_file = fuse_file_passthrough(ff);
+	struct fuse_pt_readdir rd = {
+		.ctx.actor = fuse_pt_filldir,
+		.caller = ctx,
+	};
 	const struct cred *old_cred;
+	struct kstat stat;
 	int err;
 
 	if (fuse_is_bad(file_inode(file)))
 		return -EIO;
 
+	/* the number space of the directory's entries is the directory's */
+	err = vfs_getattr_nosec(&backing_file->f_path, &stat, STATX_INO,
+				AT_STATX_DONT_SYNC);
+	if (err)
+		return err;
+	rd.ino_space = fuse_pt_map_ino(file_inode(file), stat.dev, 0);
+
 	/* iterate_dir() carries the position in and out through ctx->pos */
 	backing_file->f_pos = ctx->pos;
 	old_cred = override_creds(ff->cred);
-	err = iterate_dir(backing_file, ctx);
+	if (!rd.ino_space) {
+		err = iterate_dir(backing_file, ctx);
+	} else {
+		rd.ctx.pos = ctx->pos;
+		err = iterate_dir(backing_file, &rd.ctx);
+		ctx->pos = rd.ctx.pos;
+	}
 	revert_creds(old_cred);
 	return err;
 }

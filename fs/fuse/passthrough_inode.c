@@ -11,6 +11,7 @@
 #include "fuse_i.h"
 
 #include <linux/fileattr.h>
+#include <linux/jhash.h>
 #include <linux/magic.h>
 #include <linux/namei.h>
 #include <linux/posix_acl.h>
@@ -228,6 +229,107 @@ int fuse_pt_refresh(struct inode *inode)
 	return 0;
 }
 
+/*
+ * Inode numbers.  Bound inodes report the backing inode's number in the
+ * fuse mount's st_dev (a directory tree keeps one st_dev, for find -xdev,
+ * du -x, tar --one-file-system).  Numbers of two backing filesystems may
+ * be equal, so each backing filesystem (super block, and the st_dev its
+ * getattr gives: btrfs subvolumes) gets an inode number space: the first
+ * one used on the connection the backing numbers as they are, so that a
+ * mount of one backing filesystem shows its numbers; every other one the
+ * backing number with its index in the top bits, as overlayfs' xino
+ * does.  The index comes from a hash of the filesystem's UUID and st_dev,
+ * so it is the same across mounts unless two filesystems hash alike.
+ */
+#define FUSE_PT_XINO_SPACES	128
+
+struct fuse_pt_xino {
+	spinlock_t lock;
+	struct {
+		const struct super_block *sb;
+		dev_t dev;
+	} fs[FUSE_PT_XINO_SPACES];
+};
+
+/* Index of the number space of (sb, dev) on fc; 0: the backing numbers */
+static unsigned int fuse_pt_xino_index(struct fuse_conn *fc,
+				       const struct super_block *sb, dev_t dev)
+{
+	struct fuse_pt_xino *x = smp_load_acquire(&fc->pt_xino);
+	unsigned int i, idx = 0;
+
+	if (!x) {
+		x = kzalloc(sizeof(*x), GFP_KERNEL);
+		if (!x)
+			return 0;
+		spin_lock_init(&x->lock);
+		if (cmpxchg_release(&fc->pt_xino, NULL, x)) {
+			kfree(x);
+			x = smp_load_acquire(&fc->pt_xino);
+		}
+	}
+
+	spin_lock(&x->lock);
+	if (!x->fs[0].sb || (x->fs[0].sb == sb && x->fs[0].dev == dev)) {
+		x->fs[0].sb = sb;
+		x->fs[0].dev = dev;
+		goto out;
+	}
+	i = jhash(&sb->s_uuid, sizeof(sb->s_uuid), dev) %
+		(FUSE_PT_XINO_SPACES - 1);
+	for (idx = 0; idx < FUSE_PT_XINO_SPACES - 1; idx++) {
+		unsigned int k = 1 + (i + idx) % (FUSE_PT_XINO_SPACES - 1);
+
+		if (!x->fs[k].sb) {
+			x->fs[k].sb = sb;
+			x->fs[k].dev = dev;
+		}
+		if (x->fs[k].sb == sb && x->fs[k].dev == dev) {
+			idx = k;
+			goto out;
+		}
+	}
+	pr_warn_once("more than %d backing filesystems: inode numbers may collide\n",
+		     FUSE_PT_XINO_SPACES);
+	idx = 0;
+out:
+	spin_unlock(&x->lock);
+	return idx;
+}
+
+/**
+ * fuse_pt_map_ino() - st_ino (or d_ino) of a backing inode, in the mount
+ * @inode: a fuse inode bound to a backing inode of that filesystem
+ * @dev: st_dev the backing filesystem reports for it
+ * @ino: the backing inode number
+ *
+ * Return: the number to report.
+ */
+u64 fuse_pt_map_ino(struct inode *inode, dev_t dev, u64 ino)
+{
+	struct inode *backing = get_fuse_inode(inode)->backing_inode;
+	unsigned int idx;
+
+	idx = fuse_pt_xino_index(get_fuse_conn(inode), backing->i_sb, dev);
+	if (!idx)
+		return ino;
+	if (ino >> FUSE_PT_XINO_SHIFT) {
+		pr_warn_once("inode number %llu of %s too large for its number space\n",
+			     ino, backing->i_sb->s_id);
+		return ino;
+	}
+	return ino | (u64)idx << FUSE_PT_XINO_SHIFT;
+}
+
+/**
+ * fuse_pt_conn_free() - free what a connection kept for bound inodes
+ * @fc: connection being freed
+ */
+void fuse_pt_conn_free(struct fuse_conn *fc)
+{
+	kfree(fc->pt_xino);
+}
+
 /**
  * fuse_pt_getattr() - getattr/statx of a bound inode, always from backing
  * @idmap: idmap of the fuse mount
@@ -237,7 +339,8 @@ int fuse_pt_refresh(struct inode *inode)
  * @flags: AT_* flags
  *
  * There is no attribute cache to go stale: every call asks the backing
- * inode.  st_ino is the backing inode's, st_dev the fuse mount's.
+ * inode.  st_dev is the fuse mount's, st_ino the backing inode's in the
+ * number space of its filesystem (fuse_pt_map_ino()).
  *
  * Return: 0 or a negative errno from the backing filesystem.
  */
@@ -258,6 +361,8 @@ int fuse_pt_getattr(struct mnt_idmap *idmap, const struct path *path,
 		return err;
 
 	fuse_pt_copyattr(inode);
+	if (stat->result_mask & STATX_INO)
+		stat->ino = fuse_pt_map_ino(inode, stat->dev, stat->ino);
 	stat->dev = inode->i_sb->s_dev;
 	return 0;
 }

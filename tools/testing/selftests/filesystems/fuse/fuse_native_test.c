@@ -1488,6 +1488,11 @@ static void crypt_nokey_change(const char *base, struct outcome *o)
 	close(rootfd);
 }
 
+static int by_type(const struct dirent **a, const struct dirent **b)
+{
+	return (int)(*a)->d_type - (int)(*b)->d_type;
+}
+
 static void crypt_nokey_steps(const char *base, struct outcome *o)
 {
 	struct dirent **names;
@@ -1500,7 +1505,8 @@ static void crypt_nokey_steps(const char *base, struct outcome *o)
 	STEP(o, put_file(P("new"), "new\n", 0644));
 	STEP(o, mkdir(P("newdir"), 0755));
 	/* the names the backing fs gives without the key, and their errors */
-	STEP(o, (n = scandir(base, &names, NULL, alphasort)) < 0);
+	/* no-key names differ between the sides: files first, then dirs */
+	STEP(o, (n = scandir(base, &names, NULL, by_type)) < 0);
 	VALUE(o, n);
 	for (i = 0; i < n; i++) {
 		char path[PATH_MAX];
@@ -1532,6 +1538,73 @@ TEST_F(native, encrypted_backing_directory_without_its_key)
 	compare_on(_metadata, self, &s, "en/d", tree, "em/d");
 	unmount_at(self, "en");
 	unmount_at(self, "em");
+}
+
+/* -- inode numbers of two backing filesystems (9.17) -- */
+
+static bool same_file(const struct stat *a, const struct stat *b)
+{
+	return a->st_dev == b->st_dev && a->st_ino == b->st_ino;
+}
+
+/* d_ino of name in dir, 0 if not listed */
+static ino_t listed_ino(const char *dir, const char *name)
+{
+	struct dirent *de;
+	ino_t ino = 0;
+	DIR *d = opendir(dir);
+
+	if (!d)
+		return 0;
+	while ((de = readdir(d)))
+		if (!strcmp(de->d_name, name))
+			ino = de->d_ino;
+	closedir(d);
+	return ino;
+}
+
+/*
+ * What tar, rsync -H, cp -a and find -samefile decide on: (st_dev, st_ino)
+ * names one file.  Two fresh tmpfs give their first files the same
+ * number; natively their st_dev differ.
+ */
+TEST_F(native, inode_numbers_of_two_backing_filesystems_stay_apart)
+{
+	char ta[PATH_MAX], tb[PATH_MAX], p[4][PATH_MAX];
+	struct stat na, nb, nl, ma, mb, ml, mroot;
+
+	ASSERT_EQ(0, mount_at(self, "xa", "mount -t tmpfs none"));
+	ASSERT_EQ(0, mount_at(self, "xb", "mount -t tmpfs none"));
+	ASSERT_EQ(0, put_file(bp("xa/f"), "a\n", 0644));
+	ASSERT_EQ(0, put_file(bp("xb/f"), "b\n", 0644));
+	ASSERT_EQ(0, link(join(p[0], self->back, "xb/f"),
+			  join(p[1], self->back, "xb/g")));
+	ASSERT_EQ(0, stat(bp("xa/f"), &na));
+	ASSERT_EQ(0, stat(bp("xb/f"), &nb));
+	ASSERT_EQ(0, stat(bp("xb/g"), &nl));
+	/* the server's own node: asked before the log is reset */
+	ASSERT_EQ(0, stat(ftd_mnt(self->d), &mroot));
+	ASSERT_EQ(0, extra_subtree(self, "xatree", bp("xa"), ta));
+	ASSERT_EQ(0, extra_subtree(self, "xbtree", bp("xb"), tb));
+	ASSERT_EQ(0, stat(join(p[0], ta, "f"), &ma));
+	ASSERT_EQ(0, stat(join(p[1], tb, "f"), &mb));
+	ASSERT_EQ(0, stat(join(p[2], tb, "g"), &ml));
+
+	/* the precondition: equal numbers on the backing filesystems */
+	ASSERT_EQ(na.st_ino, nb.st_ino);
+	EXPECT_EQ(same_file(&na, &nb), same_file(&ma, &mb));
+	EXPECT_EQ(same_file(&nb, &nl), same_file(&mb, &ml));
+	/* one st_dev for the tree, as for any directory tree */
+	EXPECT_EQ(mroot.st_dev, ma.st_dev);
+	EXPECT_EQ(mroot.st_dev, mb.st_dev);
+	/* readdir says what stat says, natively and through the mount */
+	EXPECT_EQ(listed_ino(bp("xb"), "f") == nb.st_ino,
+		  listed_ino(tb, "f") == mb.st_ino);
+	EXPECT_EQ(listed_ino(bp("xa"), "f") == na.st_ino,
+		  listed_ino(ta, "f") == ma.st_ino);
+	ASSERT_NO_REQUESTS();
+	unmount_at(self, "xa");
+	unmount_at(self, "xb");
 }
 
 TEST_HARNESS_MAIN
