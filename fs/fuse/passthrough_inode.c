@@ -244,6 +244,7 @@ int fuse_pt_refresh(struct inode *inode)
 #define FUSE_PT_XINO_SPACES	128
 
 struct fuse_pt_xino {
+	/* taken to find or claim a number space; entries are never freed */
 	spinlock_t lock;
 	struct {
 		const struct super_block *sb;
@@ -255,6 +256,7 @@ struct fuse_pt_xino {
 static unsigned int fuse_pt_xino_index(struct fuse_conn *fc,
 				       const struct super_block *sb, dev_t dev)
 {
+	/* pairs with the cmpxchg_release() that publishes the table */
 	struct fuse_pt_xino *x = smp_load_acquire(&fc->pt_xino);
 	unsigned int i, idx = 0;
 
@@ -265,6 +267,7 @@ static unsigned int fuse_pt_xino_index(struct fuse_conn *fc,
 		spin_lock_init(&x->lock);
 		if (cmpxchg_release(&fc->pt_xino, NULL, x)) {
 			kfree(x);
+			/* another caller's table, published by its cmpxchg */
 			x = smp_load_acquire(&fc->pt_xino);
 		}
 	}
