@@ -62,7 +62,9 @@ static int fuse_pt_iterate_shared(struct file *file, struct dir_context *ctx)
 				AT_STATX_DONT_SYNC);
 	if (err)
 		return err;
-	rd.ino_space = fuse_pt_map_ino(file_inode(file), stat.dev, 0);
+	/* no place in the mount's number space: the numbers as they are */
+	if (!fuse_pt_map_ino(file_inode(file), stat.dev, &rd.ino_space))
+		rd.ino_space = 0;
 
 	/* iterate_dir() carries the position in and out through ctx->pos */
 	backing_file->f_pos = ctx->pos;
@@ -494,7 +496,12 @@ static int fuse_pt_remove(struct inode *dir, struct dentry *entry, bool isdir)
 	err = mnt_want_write(bdir.mnt);
 	if (err)
 		return err;
-	old_cred = fuse_pt_override_creds(dir);
+	/* the backing fs's may_delete() (sticky...) checks the caller again */
+	old_cred = fuse_pt_override_caller_creds(dir);
+	if (IS_ERR(old_cred)) {
+		mnt_drop_write(bdir.mnt);
+		return PTR_ERR(old_cred);
+	}
 	inode_lock_nested(d_inode(bdir.dentry), I_MUTEX_PARENT);
 	child = fuse_pt_child(&bdir, entry, true);
 	err = PTR_ERR(child);

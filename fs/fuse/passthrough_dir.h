@@ -172,10 +172,10 @@ struct posix_acl *fuse_pt_get_inode_acl(struct inode *inode, int type,
 int fuse_pt_set_acl(struct mnt_idmap *idmap, struct dentry *dentry,
 		    struct posix_acl *acl, int type);
 int fuse_pt_statfs(struct dentry *dentry, struct kstatfs *buf);
-int fuse_pt_sync_fs(struct super_block *sb);
+void fuse_pt_sync_fs(struct super_block *sb);
 /* Inode number spaces of backing filesystems: the index's place in st_ino */
 #define FUSE_PT_XINO_SHIFT	56
-u64 fuse_pt_map_ino(struct inode *inode, dev_t dev, u64 ino);
+bool fuse_pt_map_ino(struct inode *inode, dev_t dev, u64 *ino);
 void fuse_pt_conn_free(struct fuse_conn *fc);
 int fuse_pt_fileattr_get(struct dentry *dentry, struct fileattr *fa);
 int fuse_pt_fileattr_set(struct mnt_idmap *idmap, struct dentry *dentry,

@@ -253,17 +253,18 @@ struct fuse_pt_xino {
 };
 
 /* Index of the number space of (sb, dev) on fc; 0: the backing numbers */
-static unsigned int fuse_pt_xino_index(struct fuse_conn *fc,
-				       const struct super_block *sb, dev_t dev)
+static int fuse_pt_xino_index(struct fuse_conn *fc,
+			      const struct super_block *sb, dev_t dev)
 {
 	/* pairs with the cmpxchg_release() that publishes the table */
 	struct fuse_pt_xino *x = smp_load_acquire(&fc->pt_xino);
-	unsigned int i, idx = 0;
+	unsigned int i, k, n;
+	int idx = -1;
 
 	if (!x) {
 		x = kzalloc(sizeof(*x), GFP_KERNEL);
 		if (!x)
-			return 0;
+			return -1;
 		spin_lock_init(&x->lock);
 		if (cmpxchg_release(&fc->pt_xino, NULL, x)) {
 			kfree(x);
@@ -276,13 +277,13 @@ static unsigned int fuse_pt_xino_index(struct fuse_conn *fc,
 	if (!x->fs[0].sb || (x->fs[0].sb == sb && x->fs[0].dev == dev)) {
 		x->fs[0].sb = sb;
 		x->fs[0].dev = dev;
+		idx = 0;
 		goto out;
 	}
 	i = jhash(&sb->s_uuid, sizeof(sb->s_uuid), dev) %
 		(FUSE_PT_XINO_SPACES - 1);
-	for (idx = 0; idx < FUSE_PT_XINO_SPACES - 1; idx++) {
-		unsigned int k = 1 + (i + idx) % (FUSE_PT_XINO_SPACES - 1);
-
+	for (n = 0; n < FUSE_PT_XINO_SPACES - 1; n++) {
+		k = 1 + (i + n) % (FUSE_PT_XINO_SPACES - 1);
 		if (!x->fs[k].sb) {
 			x->fs[k].sb = sb;
 			x->fs[k].dev = dev;
@@ -292,9 +293,6 @@ static unsigned int fuse_pt_xino_index(struct fuse_conn *fc,
 			goto out;
 		}
 	}
-	pr_warn_once("more than %d backing filesystems: inode numbers may collide\n",
-		     FUSE_PT_XINO_SPACES);
-	idx = 0;
 out:
 	spin_unlock(&x->lock);
 	return idx;
@@ -304,24 +302,25 @@ out:
  * fuse_pt_map_ino() - st_ino (or d_ino) of a backing inode, in the mount
  * @inode: a fuse inode bound to a backing inode of that filesystem
  * @dev: st_dev the backing filesystem reports for it
- * @ino: the backing inode number
+ * @ino: the backing inode number; the number to report on return
  *
- * Return: the number to report.
+ * Return: false if the number has no place in the mount's number space
+ * (it already uses the index bits, or all spaces are taken): it is then
+ * reported unchanged, with the backing filesystem's st_dev, which keeps
+ * (st_dev, st_ino) unique, as overlayfs does without xino.
  */
-u64 fuse_pt_map_ino(struct inode *inode, dev_t dev, u64 ino)
+bool fuse_pt_map_ino(struct inode *inode, dev_t dev, u64 *ino)
 {
 	struct inode *backing = get_fuse_inode(inode)->backing_inode;
-	unsigned int idx;
+	int idx;
 
 	idx = fuse_pt_xino_index(get_fuse_conn(inode), backing->i_sb, dev);
 	if (!idx)
-		return ino;
-	if (ino >> FUSE_PT_XINO_SHIFT) {
-		pr_warn_once("inode number %llu of %s too large for its number space\n",
-			     ino, backing->i_sb->s_id);
-		return ino;
-	}
-	return ino | (u64)idx << FUSE_PT_XINO_SHIFT;
+		return true;
+	if (idx < 0 || (*ino >> FUSE_PT_XINO_SHIFT))
+		return false;
+	*ino |= (u64)idx << FUSE_PT_XINO_SHIFT;
+	return true;
 }
 
 /**
@@ -364,9 +363,8 @@ int fuse_pt_getattr(struct mnt_idmap *idmap, const struct path *path,
 		return err;
 
 	fuse_pt_copyattr(inode);
-	if (stat->result_mask & STATX_INO)
-		stat->ino = fuse_pt_map_ino(inode, stat->dev, stat->ino);
-	stat->dev = inode->i_sb->s_dev;
+	if (fuse_pt_map_ino(inode, stat->dev, &stat->ino))
+		stat->dev = inode->i_sb->s_dev;
 	return 0;
 }
 
@@ -857,60 +855,83 @@ int fuse_pt_statfs(struct dentry *dentry, struct kstatfs *buf)
 }
 
 /* How many backing filesystems one syncfs() syncs (more: the first ones) */
-#define FUSE_PT_SYNC_MAX	16
+#define FUSE_PT_SYNC_MAX	32
+
+struct fuse_pt_sync {
+	int n;
+	struct fuse_backing *fb[FUSE_PT_SYNC_MAX];
+};
+
+/* Add fb (its super block, once) to the set; false when the set is full */
+static bool fuse_pt_sync_add(struct fuse_pt_sync *set, struct fuse_backing *fb)
+{
+	struct super_block *bsb;
+	int i;
+
+	if (set->n == FUSE_PT_SYNC_MAX)
+		return false;
+	/* a registration being closed (its file may be gone): skip */
+	if (!refcount_inc_not_zero(&fb->count))
+		return true;
+	bsb = file_inode(fb->file)->i_sb;
+	for (i = 0; i < set->n; i++) {
+		if (file_inode(set->fb[i]->file)->i_sb == bsb) {
+			fuse_backing_put(fb);
+			return true;
+		}
+	}
+	set->fb[set->n++] = fb;
+	return true;
+}
 
 /**
- * fuse_pt_sync_fs() - syncfs() of the backing filesystems of bound inodes
+ * fuse_pt_sync_fs() - syncfs() of the backing filesystems
  * @sb: fuse superblock, s_umount held
  *
  * Writes through bound inodes go to the backing filesystems: syncfs() of
- * the mount must sync them, as ovl_sync_fs() syncs the upper layer.  The
- * backing filesystems are those of the bound inodes in the inode cache
- * (a registration may be closed while its bindings live on); each is
- * pinned through the registration, whose file holds its mount.
- *
- * Return: 0 or the first error of sync_filesystem().
+ * the mount must sync them, as ovl_sync_fs() syncs the upper layer.  They
+ * are those of the open registrations and of the bound inodes in the
+ * inode cache (a registration may be closed while its bindings live on);
+ * each is pinned through a registration, whose file holds its mount.  A
+ * writeback error of a backing filesystem during the sync is recorded in
+ * the fuse super block, where syncfs() reports it.
  */
-int fuse_pt_sync_fs(struct super_block *sb)
+void fuse_pt_sync_fs(struct super_block *sb)
 {
-	struct fuse_backing *fbs[FUSE_PT_SYNC_MAX];
-	struct super_block *sbs[FUSE_PT_SYNC_MAX];
-	int i, n = 0, ret = 0;
+	struct fuse_conn *fc = get_fuse_conn_super(sb);
+	struct fuse_pt_sync set = { .n = 0 };
+	struct fuse_backing *fb;
 	struct inode *inode;
+	int i, id;
+
+	rcu_read_lock();
+	idr_for_each_entry(&fc->backing_files_map, fb, id)
+		if (!fuse_pt_sync_add(&set, fb))
+			break;
+	rcu_read_unlock();
 
 	spin_lock(&sb->s_inode_list_lock);
 	list_for_each_entry(inode, &sb->s_inodes, i_sb_list) {
-		struct fuse_inode *fi = get_fuse_inode(inode);
-		struct inode *backing = READ_ONCE(fi->backing_inode);
-		struct fuse_backing *fb = READ_ONCE(fi->backing_ctx);
-
-		if (!backing || !fb || n == FUSE_PT_SYNC_MAX)
-			continue;
-		for (i = 0; i < n && sbs[i] != backing->i_sb; i++)
-			;
-		/* an inode being evicted may hold the last reference */
-		if (i < n || !refcount_inc_not_zero(&fb->count))
-			continue;
-		fbs[n] = fb;
-		sbs[n++] = backing->i_sb;
+		fb = READ_ONCE(get_fuse_inode(inode)->backing_ctx);
+		if (fb && !fuse_pt_sync_add(&set, fb))
+			break;
 	}
 	spin_unlock(&sb->s_inode_list_lock);
 
-	for (i = 0; i < n; i++) {
-		/* the registration's file pins a mount of that filesystem */
-		struct super_block *bsb = file_inode(fbs[i]->file)->i_sb;
+	for (i = 0; i < set.n; i++) {
+		struct super_block *bsb = file_inode(set.fb[i]->file)->i_sb;
+		errseq_t since = READ_ONCE(bsb->s_wb_err);
 		int err;
 
-		if (bsb == sbs[i]) {
-			down_read(&bsb->s_umount);
-			err = sync_filesystem(bsb);
-			up_read(&bsb->s_umount);
-			if (err && !ret)
-				ret = err;
-		}
-		fuse_backing_put(fbs[i]);
+		down_read(&bsb->s_umount);
+		err = sync_filesystem(bsb);
+		up_read(&bsb->s_umount);
+		if (!err)
+			err = errseq_check(&bsb->s_wb_err, since);
+		if (err)
+			errseq_set(&sb->s_wb_err, err);
+		fuse_backing_put(set.fb[i]);
 	}
-	return ret;
 }
 
 /**

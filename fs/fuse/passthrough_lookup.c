@@ -36,28 +36,24 @@ const struct cred *fuse_pt_override_creds(struct inode *inode)
 	return override_creds(get_fuse_inode(inode)->backing_ctx->cred);
 }
 
-/*
- * Capabilities a backing filesystem tests on behalf of whoever asks, not
- * to let the server reach the backing tree: kept only for a caller that
- * has them itself.
- */
-static const int fuse_pt_caller_caps[] = {
-	CAP_FSETID,		/* setuid/setgid clearing, setgid of new files */
-	CAP_SYS_RESOURCE,	/* quota limits, ext4's reserved blocks */
-	CAP_LINUX_IMMUTABLE,	/* clearing +i/+a set behind the mount */
-};
+/* The capabilities a caller's own credentials decide on (nfsd's, and +i/+a) */
+#define FUSE_PT_CALLER_CAPS	(CAP_FS_MASK | BIT_ULL(CAP_LINUX_IMMUTABLE) | \
+				 BIT_ULL(CAP_SYS_RESOURCE))
 
 /**
  * fuse_pt_caller_creds() - the server's credentials, limited to the caller
  * @inode: fuse inode bound to a backing inode
  *
  * For backing operations that change the backing tree or its data on a
- * caller's behalf.  The server's credentials reach the backing tree; the
+ * caller's behalf.  The server's credentials reach the backing tree (its
+ * security label, the capabilities outside the file system set); the
  * caller's fsuid, fsgid and groups own what is created and are what the
- * backing filesystem charges (ext4 gives its reserved blocks by fsuid and
- * groups); of fuse_pt_caller_caps[] only those the caller has are kept,
- * so quota limits, reserved blocks and setuid clearing apply to the
- * caller as natively.
+ * backing filesystem checks and charges; of the file system capabilities
+ * (CAP_FS_MASK, CAP_LINUX_IMMUTABLE) and CAP_SYS_RESOURCE only those the
+ * caller has are kept, as nfsd_setuser() does for a client's request.
+ * So the backing filesystem checks the caller again, natively and under
+ * its own locks (permission, sticky, owner, setuid clearing), and quota
+ * and reserved blocks apply to the caller.
  *
  * Return: new credentials (put_cred() them) or NULL without memory.
  */
@@ -66,7 +62,7 @@ struct cred *fuse_pt_caller_creds(struct inode *inode)
 	const struct cred *caller = current_cred();
 	const struct cred *old_cred;
 	struct cred *cred;
-	int i;
+	int cap;
 
 	old_cred = fuse_pt_override_creds(inode);
 	cred = prepare_creds();
@@ -76,10 +72,13 @@ struct cred *fuse_pt_caller_creds(struct inode *inode)
 	cred->fsuid = caller->fsuid;
 	cred->fsgid = caller->fsgid;
 	set_groups(cred, caller->group_info);
-	for (i = 0; i < ARRAY_SIZE(fuse_pt_caller_caps); i++) {
+	for (cap = 0; cap <= CAP_LAST_CAP; cap++) {
+		if (!(FUSE_PT_CALLER_CAPS & BIT_ULL(cap)) ||
+		    !cap_raised(cred->cap_effective, cap))
+			continue;
 		/* as capable(), but no audit record for a test */
-		if (!ns_capable_noaudit(&init_user_ns, fuse_pt_caller_caps[i]))
-			cap_lower(cred->cap_effective, fuse_pt_caller_caps[i]);
+		if (!ns_capable_noaudit(&init_user_ns, cap))
+			cap_lower(cred->cap_effective, cap);
 	}
 	return cred;
 }
@@ -101,6 +100,33 @@ const struct cred *fuse_pt_override_caller_creds(struct inode *inode)
 	old_cred = override_creds(cred);
 	put_cred(cred);
 	return old_cred;
+}
+
+/*
+ * Kernel interface filesystems check the opener or the writer in their
+ * own ways (f_cred of the open file, capable() or euid at write time,
+ * cgroup.procs' common-ancestor test): through the mount that would be
+ * the server.  Not backing filesystems.  (procfs is refused by its stack
+ * depth at registration.)
+ */
+static bool fuse_pt_pseudo_fs(const struct super_block *sb)
+{
+	switch (sb->s_magic) {
+	case SYSFS_MAGIC:
+	case CGROUP_SUPER_MAGIC:
+	case CGROUP2_SUPER_MAGIC:
+	case DEBUGFS_MAGIC:
+	case TRACEFS_MAGIC:
+	case SECURITYFS_MAGIC:
+	case SELINUX_MAGIC:
+	case SMACK_MAGIC:
+	case BPF_FS_MAGIC:
+	case EFIVARFS_MAGIC:
+	case PSTOREFS_MAGIC:
+	case PROC_SUPER_MAGIC:
+		return true;
+	}
+	return false;
 }
 
 static void fuse_pt_warn(struct fuse_conn *fc, const char *what, int id)
@@ -167,6 +193,11 @@ int fuse_pt_resolve(struct fuse_conn *fc, const struct fuse_entry_backing_out *o
 	 */
 	if (file_inode(fb->file)->i_sb->s_magic == FUSE_SUPER_MAGIC) {
 		fuse_pt_warn(fc, "backing file on a FUSE mount", out->backing_id);
+		goto out_put;
+	}
+	if (fuse_pt_pseudo_fs(file_inode(fb->file)->i_sb)) {
+		fuse_pt_warn(fc, "backing file on a kernel interface filesystem",
+			     out->backing_id);
 		goto out_put;
 	}
 	/*
@@ -495,14 +526,13 @@ bool fuse_pt_parent_is_subtree(struct dentry *entry)
 static bool fuse_pt_name_matches(struct dentry *entry, struct dentry *backing,
 				 struct dentry *backing_parent)
 {
-	const struct qstr *name = &entry->d_name;
+	bool same;
 
-	if (backing->d_name.len == name->len &&
-	    !memcmp(backing->d_name.name, name->name, name->len))
-		return true;
-	return (backing_parent->d_flags & DCACHE_OP_COMPARE) &&
-		!backing_parent->d_op->d_compare(backing, backing->d_name.len,
-						 backing->d_name.name, name);
+	/* ->d_compare() is written for RCU lookup (__d_lookup_rcu()) */
+	rcu_read_lock();
+	same = d_same_name(backing, backing_parent, &entry->d_name);
+	rcu_read_unlock();
+	return same;
 }
 
 /* Does the backing dentry still sit at the fuse dentry's name? */

@@ -268,6 +268,42 @@ TEST_F(hostile, no_binding_onto_a_plain_fuse_mount)
 	ftd_destroy(plain);
 }
 
+/*
+ * Kernel interface filesystems check whoever opened or writes in their
+ * own ways (cgroup.procs uses the opener's credentials): through the
+ * mount that would be the server.  Binding onto them is refused.
+ */
+TEST_F(hostile, no_binding_onto_kernel_interface_filesystems)
+{
+	char cg[] = "/tmp/fht-cg.XXXXXX";
+	const char *dirs[2];
+	__u64 node;
+	int i, id;
+
+	dirs[0] = "/sys/kernel";
+	dirs[1] = cg;
+	ASSERT_NE(NULL, mkdtemp(cg));
+	if (mount("none", cg, "cgroup2", 0, NULL))
+		dirs[1] = NULL;
+	for (i = 0; i < 2 && dirs[i]; i++) {
+		char name[16];
+
+		snprintf(name, sizeof(name), "kif%d", i);
+		node = ftd_add_dir(self->d, FUSE_ROOT_ID, name, 0755);
+		ASSERT_NE(0, node);
+		id = ftd_backing_open_path(self->d, dirs[i],
+					   O_PATH | O_DIRECTORY);
+		ASSERT_LT(0, id) TH_LOG("%s", dirs[i]);
+		ASSERT_EQ(0, ftd_set_entry_backing(self->d, node, id,
+						   FUSE_ENTRY_BACKING_SUBTREE));
+		EXPECT_FALSE(exists(mp(name))) TH_LOG("%s", dirs[i]);
+		EXPECT_EQ(EIO, errno);
+	}
+	if (dirs[1])
+		umount2(cg, MNT_DETACH);
+	rmdir(cg);
+}
+
 TEST_F(hostile, unmount_with_open_files_and_busy_subtree)
 {
 	char buf[16];

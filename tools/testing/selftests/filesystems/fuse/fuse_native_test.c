@@ -44,7 +44,7 @@
 #include "fuse_test_daemon.h"
 #include "fuse_test_util.h"
 
-#define MAX_STEPS	16
+#define MAX_STEPS	24
 #define MAX_FILES	4
 
 /* What one side's steps returned and left behind */
@@ -1605,6 +1605,114 @@ TEST_F(native, inode_numbers_of_two_backing_filesystems_stay_apart)
 	ASSERT_NO_REQUESTS();
 	unmount_at(self, "xa");
 	unmount_at(self, "xb");
+}
+
+/* -- a frozen backing filesystem (9.3) -- */
+
+/*
+ * Is pid waiting for the freeze to end (asleep uninterruptibly, in
+ * sb_start_write() or on a lock an earlier step holds while it waits
+ * there, as overlayfs' ovl_want_write() does)?  0 if it finished.
+ */
+static int waits_for_thaw(pid_t pid)
+{
+	char path[64], stat[256], *state;
+	int i, status;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	/* bounded, not timed: the child either finishes or parks */
+	for (i = 0; i < 2000; i++) {
+		FILE *f;
+
+		if (waitpid(pid, &status, WNOHANG) == pid)
+			return 0;
+		f = fopen(path, "r");
+		if (f) {
+			stat[0] = '\0';
+			state = fgets(stat, sizeof(stat), f) ?
+				strrchr(stat, ')') : NULL;
+			fclose(f);
+			if (state && state[1] == ' ' && state[2] == 'D')
+				return 1;
+		}
+		usleep(2500);
+	}
+	return -1;
+}
+
+static void freeze_prep(const char *base, struct outcome *o)
+{
+	if (mkdir(base, 0777) || put_file(P("f"), "f\n", 0666) ||
+	    put_file(P("g"), "g\n", 0666) || put_file(P("w"), "w\n", 0666))
+		_exit(1);
+}
+
+/* The changes tried while frozen, each in its own process */
+static int freeze_op(const char *base, int i, int wfd)
+{
+	switch (i) {
+	case 0:
+		return mkdir(P("d"), 0755);
+	case 1:
+		return put_file(P("new"), "n\n", 0644);
+	case 2:
+		return chmod(P("f"), 0600);
+	case 3:
+		return setxattr(P("f"), "user.x", "1", 1, 0);
+	case 4:
+		return unlink(P("g"));
+	case 5:
+		return rename(P("f"), P("h"));
+	default:
+		return write(wfd, "more\n", 5) != 5;
+	}
+}
+
+static void freeze_steps(const char *base, struct outcome *o)
+{
+	pid_t pids[8];
+	/* the backing filesystem is frozen on both sides */
+	int rootfd = fs_root_fd(cur_backing), wfd, i, n = 0, status;
+
+	wfd = open(P("w"), O_WRONLY);
+	STEP(o, rootfd < 0 || wfd < 0 || ioctl(rootfd, FIFREEZE, 0));
+	for (i = 0; i < 7; i++) {
+		pids[n] = fork();
+		if (!pids[n]) {
+			int err = freeze_op(base, i, wfd);
+
+			_exit(err ? 1 : 0);
+		}
+		STEP(o, pids[n] < 0);
+		if (pids[n] > 0)
+			VALUE(o, waits_for_thaw(pids[n++]));
+	}
+	STEP(o, ioctl(rootfd, FITHAW, 0));
+	/* and each finishes once thawed */
+	for (i = 0; i < n; i++) {
+		STEP(o, waitpid(pids[i], &status, 0) != pids[i]);
+		VALUE(o, WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+	}
+	close(wfd);
+	close(rootfd);
+}
+
+TEST_F_TIMEOUT(native, frozen_backing_filesystem_makes_changes_wait, 120)
+{
+	struct scenario s = {
+		.prep = freeze_prep, .steps = freeze_steps, .as_root = true,
+		.files = { "d", "new", "h", "w" },
+	};
+	char tree[PATH_MAX];
+
+	ASSERT_EQ(0, ext4_at(self, "zn", ""));
+	ASSERT_EQ(0, ext4_at(self, "zm", ""));
+	ASSERT_EQ(0, extra_subtree(self, "ztree", bp("zm"), tree));
+	strcat(tree, "/d");
+	compare_on(_metadata, self, &s, "zn/d", tree, "zm/d");
+	ASSERT_NO_REQUESTS();
+	unmount_at(self, "zn");
+	unmount_at(self, "zm");
 }
 
 TEST_HARNESS_MAIN
