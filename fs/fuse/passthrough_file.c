@@ -51,6 +51,7 @@ int fuse_pt_open(struct inode *inode, struct file *file)
 {
 	struct fuse_inode *fi = get_fuse_inode(inode);
 	int flags = file->f_flags & ~(O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC);
+	const struct cred *old_cred;
 	struct file *backing_file;
 	struct fuse_file *ff;
 	struct path path;
@@ -76,8 +77,11 @@ int fuse_pt_open(struct inode *inode, struct file *file)
 		return -ENOMEM;
 	ff->nodeid = fi->nodeid;
 
+	/* the backing fs's ->open() (NFS OPEN) asks as the server, as lookups */
+	old_cred = override_creds(fi->backing_ctx->cred);
 	backing_file = backing_file_open(file, flags, &path,
 					 fi->backing_ctx->cred);
+	revert_creds(old_cred);
 	if (IS_ERR(backing_file)) {
 		fuse_file_free(ff);
 		return PTR_ERR(backing_file);

@@ -314,10 +314,11 @@ bool fuse_pt_map_ino(struct inode *inode, dev_t dev, u64 *ino)
 	struct inode *backing = get_fuse_inode(inode)->backing_inode;
 	int idx;
 
+	/* also in the raw space: it could equal a mapped number */
+	if (*ino >> FUSE_PT_XINO_SHIFT)
+		return false;
 	idx = fuse_pt_xino_index(get_fuse_conn(inode), backing->i_sb, dev);
-	if (!idx)
-		return true;
-	if (idx < 0 || (*ino >> FUSE_PT_XINO_SHIFT))
+	if (idx < 0)
 		return false;
 	*ino |= (u64)idx << FUSE_PT_XINO_SHIFT;
 	return true;
@@ -515,10 +516,20 @@ int fuse_pt_setattr(struct mnt_idmap *idmap, struct dentry *entry,
 	/* do_ftruncate() checked IS_APPEND() on attributes that may be old */
 	if ((attr->ia_valid & ATTR_SIZE) && IS_APPEND(inode))
 		goto out_unlock;
-	/* the VFS computed these from the old mode, too */
+	/*
+	 * The VFS computed these from the old mode, too.  A truncate's kill
+	 * that it missed is forced, as do_truncate() forces its own (the
+	 * caller need not own the file it truncates); a chown's is checked.
+	 */
 	if (attr->ia_valid & (ATTR_SIZE | ATTR_UID | ATTR_GID) &&
-	    !(attr->ia_valid & ATTR_MODE))
-		attr->ia_valid |= setattr_should_drop_suidgid(idmap, inode);
+	    !(attr->ia_valid & ATTR_MODE)) {
+		int kill = setattr_should_drop_suidgid(idmap, inode);
+
+		if ((kill & ~attr->ia_valid) &&
+		    !(attr->ia_valid & (ATTR_UID | ATTR_GID)))
+			kill |= ATTR_FORCE;
+		attr->ia_valid |= kill;
+	}
 	err = setattr_prepare(idmap, entry, attr);
 	if (err)
 		goto out_unlock;
@@ -862,11 +873,21 @@ struct fuse_pt_sync {
 	struct fuse_backing *fb[FUSE_PT_SYNC_MAX];
 };
 
+static bool fuse_pt_sync_has(struct fuse_pt_sync *set,
+			     const struct super_block *bsb)
+{
+	int i;
+
+	for (i = 0; i < set->n; i++)
+		if (file_inode(set->fb[i]->file)->i_sb == bsb)
+			return true;
+	return false;
+}
+
 /* Add fb (its super block, once) to the set; false when the set is full */
 static bool fuse_pt_sync_add(struct fuse_pt_sync *set, struct fuse_backing *fb)
 {
 	struct super_block *bsb;
-	int i;
 
 	if (set->n == FUSE_PT_SYNC_MAX)
 		return false;
@@ -874,11 +895,9 @@ static bool fuse_pt_sync_add(struct fuse_pt_sync *set, struct fuse_backing *fb)
 	if (!refcount_inc_not_zero(&fb->count))
 		return true;
 	bsb = file_inode(fb->file)->i_sb;
-	for (i = 0; i < set->n; i++) {
-		if (file_inode(set->fb[i]->file)->i_sb == bsb) {
-			fuse_backing_put(fb);
-			return true;
-		}
+	if (fuse_pt_sync_has(set, bsb)) {
+		fuse_backing_put(fb);
+		return true;
 	}
 	set->fb[set->n++] = fb;
 	return true;
@@ -912,6 +931,11 @@ void fuse_pt_sync_fs(struct super_block *sb)
 
 	spin_lock(&sb->s_inode_list_lock);
 	list_for_each_entry(inode, &sb->s_inodes, i_sb_list) {
+		struct inode *backing = READ_ONCE(get_fuse_inode(inode)->backing_inode);
+
+		/* one comparison per inode in the common case of one fs */
+		if (!backing || fuse_pt_sync_has(&set, backing->i_sb))
+			continue;
 		fb = READ_ONCE(get_fuse_inode(inode)->backing_ctx);
 		if (fb && !fuse_pt_sync_add(&set, fb))
 			break;
@@ -920,14 +944,15 @@ void fuse_pt_sync_fs(struct super_block *sb)
 
 	for (i = 0; i < set.n; i++) {
 		struct super_block *bsb = file_inode(set.fb[i]->file)->i_sb;
-		errseq_t since = READ_ONCE(bsb->s_wb_err);
+		/* an error nobody has seen yet is reported too, once */
+		errseq_t since = errseq_sample(&bsb->s_wb_err);
 		int err;
 
 		down_read(&bsb->s_umount);
 		err = sync_filesystem(bsb);
 		up_read(&bsb->s_umount);
 		if (!err)
-			err = errseq_check(&bsb->s_wb_err, since);
+			err = errseq_check_and_advance(&bsb->s_wb_err, &since);
 		if (err)
 			errseq_set(&sb->s_wb_err, err);
 		fuse_backing_put(set.fb[i]);

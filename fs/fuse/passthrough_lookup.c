@@ -36,24 +36,20 @@ const struct cred *fuse_pt_override_creds(struct inode *inode)
 	return override_creds(get_fuse_inode(inode)->backing_ctx->cred);
 }
 
-/* The capabilities a caller's own credentials decide on (nfsd's, and +i/+a) */
-#define FUSE_PT_CALLER_CAPS	(CAP_FS_MASK | BIT_ULL(CAP_LINUX_IMMUTABLE) | \
-				 BIT_ULL(CAP_SYS_RESOURCE))
-
 /**
  * fuse_pt_caller_creds() - the server's credentials, limited to the caller
  * @inode: fuse inode bound to a backing inode
  *
  * For backing operations that change the backing tree or its data on a
  * caller's behalf.  The server's credentials reach the backing tree (its
- * security label, the capabilities outside the file system set); the
- * caller's fsuid, fsgid and groups own what is created and are what the
- * backing filesystem checks and charges; of the file system capabilities
- * (CAP_FS_MASK, CAP_LINUX_IMMUTABLE) and CAP_SYS_RESOURCE only those the
- * caller has are kept, as nfsd_setuser() does for a client's request.
- * So the backing filesystem checks the caller again, natively and under
- * its own locks (permission, sticky, owner, setuid clearing), and quota
- * and reserved blocks apply to the caller.
+ * security label); the caller's ids (fsuid, fsgid, euid, egid, groups)
+ * own what is created and are what the backing filesystem checks and
+ * charges; of the capabilities only those that both have are kept (none
+ * for a caller whose capabilities are in another user namespace), as
+ * nfsd_setuser() keeps only a client's.  So the backing filesystem checks
+ * the caller again, natively and under its own locks (permission,
+ * sticky, owner, setgid, setuid clearing, immutable), and quota, reserved
+ * blocks and memory accounting apply to the caller.
  *
  * Return: new credentials (put_cred() them) or NULL without memory.
  */
@@ -62,24 +58,22 @@ struct cred *fuse_pt_caller_creds(struct inode *inode)
 	const struct cred *caller = current_cred();
 	const struct cred *old_cred;
 	struct cred *cred;
-	int cap;
 
 	old_cred = fuse_pt_override_creds(inode);
 	cred = prepare_creds();
 	revert_creds(old_cred);
 	if (!cred)
 		return NULL;
+	cred->euid = caller->euid;
+	cred->egid = caller->egid;
 	cred->fsuid = caller->fsuid;
 	cred->fsgid = caller->fsgid;
 	set_groups(cred, caller->group_info);
-	for (cap = 0; cap <= CAP_LAST_CAP; cap++) {
-		if (!(FUSE_PT_CALLER_CAPS & BIT_ULL(cap)) ||
-		    !cap_raised(cred->cap_effective, cap))
-			continue;
-		/* as capable(), but no audit record for a test */
-		if (!ns_capable_noaudit(&init_user_ns, cap))
-			cap_lower(cred->cap_effective, cap);
-	}
+	if (caller->user_ns == &init_user_ns)
+		cred->cap_effective = cap_intersect(cred->cap_effective,
+						    caller->cap_effective);
+	else
+		cap_clear(cred->cap_effective);
 	return cred;
 }
 
@@ -109,6 +103,9 @@ const struct cred *fuse_pt_override_caller_creds(struct inode *inode)
  * the server.  Not backing filesystems.  (procfs is refused by its stack
  * depth at registration.)
  */
+/* fs/fuse/control.c's, not in a header */
+#define FUSE_PT_CTL_SUPER_MAGIC	0x65735543
+
 static bool fuse_pt_pseudo_fs(const struct super_block *sb)
 {
 	switch (sb->s_magic) {
@@ -124,6 +121,11 @@ static bool fuse_pt_pseudo_fs(const struct super_block *sb)
 	case EFIVARFS_MAGIC:
 	case PSTOREFS_MAGIC:
 	case PROC_SUPER_MAGIC:
+	case FUSE_PT_CTL_SUPER_MAGIC:
+	case RDTGROUP_SUPER_MAGIC:
+	case BINFMTFS_MAGIC:
+	case DEVPTS_SUPER_MAGIC:
+	case NSFS_MAGIC:
 		return true;
 	}
 	return false;

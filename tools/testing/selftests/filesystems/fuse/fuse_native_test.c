@@ -1715,4 +1715,55 @@ TEST_F_TIMEOUT(native, frozen_backing_filesystem_makes_changes_wait, 120)
 	unmount_at(self, "zm");
 }
 
+/* -- truncate by a group writer of a file made setuid behind the mount -- */
+
+static void gw_prep(const char *base, struct outcome *o)
+{
+	if (mkdir(base, 0777) || chmod(base, 0777) ||
+	    put_file(P("f"), "0123456789\n", 0664) ||
+	    chown(P("f"), 0, GROUP_ID) || chmod(P("f"), 0664) ||
+	    put_file(P("g"), "0123456789\n", 0664) ||
+	    chown(P("g"), 0, GROUP_ID) || chmod(P("g"), 0664))
+		_exit(1);
+}
+
+static void gw_warm(const char *base, struct outcome *o)
+{
+	exists(P("f"));
+	exists(P("g"));
+}
+
+static void gw_change(const char *base, struct outcome *o)
+{
+	if (chmod(P("f"), 06775) || chmod(P("g"), 06775))
+		_exit(1);
+}
+
+static void gw_steps(const char *base, struct outcome *o)
+{
+	int fd;
+
+	STEP(o, truncate(P("f"), 4));
+	VALUE(o, file_mode(P("f")));
+	STEP(o, (fd = open(P("g"), O_WRONLY | O_TRUNC)) < 0);
+	VALUE(o, file_mode(P("g")));
+	if (fd >= 0)
+		close(fd);
+}
+
+TEST_F(native, truncate_by_group_writer_clears_setuid_set_behind_the_mount)
+{
+	struct scenario s = {
+		.prep = gw_prep, .warm = gw_warm, .change = gw_change,
+		.steps = gw_steps, .files = { "f", "g" },
+	};
+	char n[PATH_MAX], m[PATH_MAX], b[PATH_MAX];
+
+	snprintf(n, sizeof(n), "%s", bp("gwn"));
+	snprintf(m, sizeof(m), "%s", mp("tree/gwm"));
+	snprintf(b, sizeof(b), "%s", bp("gwm"));
+	compare_native(_metadata, self, &s, n, m, b);
+	ASSERT_NO_REQUESTS();
+}
+
 TEST_HARNESS_MAIN
