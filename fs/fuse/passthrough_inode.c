@@ -244,7 +244,7 @@ int fuse_pt_refresh(struct inode *inode)
 #define FUSE_PT_XINO_SPACES	128
 
 struct fuse_pt_xino {
-	/* taken to find or claim a number space; entries are never freed */
+	/* taken to claim a number space; a claimed one never changes */
 	spinlock_t lock;
 	struct {
 		const struct super_block *sb;
@@ -253,13 +253,59 @@ struct fuse_pt_xino {
 };
 
 /* Index of the number space of (sb, dev) on fc; 0: the backing numbers */
+/*
+ * Find (sb, dev) in slot k, claiming it if empty and @claim (under the
+ * lock).  A slot, once set, never changes: readers need no lock, and see
+ * dev before sb (store-release of sb).
+ */
+static bool fuse_pt_xino_slot(struct fuse_pt_xino *x, unsigned int k,
+			      const struct super_block *sb, dev_t dev,
+			      bool claim, bool *empty)
+{
+	/* pairs with the store-release below: a set sb has its dev */
+	const struct super_block *cur = smp_load_acquire(&x->fs[k].sb);
+
+	if (!cur && claim) {
+		x->fs[k].dev = dev;
+		/* publishes dev with sb, for the lockless readers above */
+		smp_store_release(&x->fs[k].sb, sb);
+		cur = sb;
+	}
+	*empty = !cur;
+	return cur == sb && READ_ONCE(x->fs[k].dev) == dev;
+}
+
+/* The slot of (sb, dev), or -1; @claim: take a free one on the way */
+static int fuse_pt_xino_find(struct fuse_pt_xino *x,
+			     const struct super_block *sb, dev_t dev,
+			     bool claim)
+{
+	unsigned int i, k, n;
+	bool empty;
+
+	if (fuse_pt_xino_slot(x, 0, sb, dev, claim, &empty))
+		return 0;
+	if (empty)
+		return -1;
+	i = jhash(&sb->s_uuid, sizeof(sb->s_uuid), dev) %
+		(FUSE_PT_XINO_SPACES - 1);
+	for (n = 0; n < FUSE_PT_XINO_SPACES - 1; n++) {
+		k = 1 + (i + n) % (FUSE_PT_XINO_SPACES - 1);
+		if (fuse_pt_xino_slot(x, k, sb, dev, claim, &empty))
+			return k;
+		if (empty)
+			return -1;
+	}
+	return -1;
+}
+
+/* Index of the number space of (sb, dev) on fc, -1 if none is left */
 static int fuse_pt_xino_index(struct fuse_conn *fc,
 			      const struct super_block *sb, dev_t dev)
 {
 	/* pairs with the cmpxchg_release() that publishes the table */
 	struct fuse_pt_xino *x = smp_load_acquire(&fc->pt_xino);
-	unsigned int i, k, n;
-	int idx = -1;
+	int idx;
 
 	if (!x) {
 		x = kzalloc(sizeof(*x), GFP_KERNEL);
@@ -273,27 +319,12 @@ static int fuse_pt_xino_index(struct fuse_conn *fc,
 		}
 	}
 
+	/* every stat of a bound inode: lockless once its fs has a slot */
+	idx = fuse_pt_xino_find(x, sb, dev, false);
+	if (idx >= 0)
+		return idx;
 	spin_lock(&x->lock);
-	if (!x->fs[0].sb || (x->fs[0].sb == sb && x->fs[0].dev == dev)) {
-		x->fs[0].sb = sb;
-		x->fs[0].dev = dev;
-		idx = 0;
-		goto out;
-	}
-	i = jhash(&sb->s_uuid, sizeof(sb->s_uuid), dev) %
-		(FUSE_PT_XINO_SPACES - 1);
-	for (n = 0; n < FUSE_PT_XINO_SPACES - 1; n++) {
-		k = 1 + (i + n) % (FUSE_PT_XINO_SPACES - 1);
-		if (!x->fs[k].sb) {
-			x->fs[k].sb = sb;
-			x->fs[k].dev = dev;
-		}
-		if (x->fs[k].sb == sb && x->fs[k].dev == dev) {
-			idx = k;
-			goto out;
-		}
-	}
-out:
+	idx = fuse_pt_xino_find(x, sb, dev, true);
 	spin_unlock(&x->lock);
 	return idx;
 }
