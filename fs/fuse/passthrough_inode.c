@@ -512,6 +512,7 @@ int fuse_pt_setattr(struct mnt_idmap *idmap, struct dentry *entry,
 	const struct cred *old_cred;
 	struct inode *binode;
 	struct path backing;
+	unsigned int kill_priv;
 	struct iattr battr;
 	bool by_path;
 	int err;
@@ -561,7 +562,16 @@ int fuse_pt_setattr(struct mnt_idmap *idmap, struct dentry *entry,
 			kill |= ATTR_FORCE;
 		attr->ia_valid |= kill;
 	}
+	/*
+	 * Removing security.capability (ATTR_KILL_PRIV) is the backing
+	 * filesystem's, on the backing inode: setattr_prepare() would do it
+	 * through the fuse inode's xattr handler, which takes the backing
+	 * inode's lock held here.
+	 */
+	kill_priv = attr->ia_valid & ATTR_KILL_PRIV;
+	attr->ia_valid &= ~ATTR_KILL_PRIV;
 	err = setattr_prepare(idmap, entry, attr);
+	attr->ia_valid |= kill_priv;
 	if (err)
 		goto out_unlock;
 	/*

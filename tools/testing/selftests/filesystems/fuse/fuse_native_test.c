@@ -1766,4 +1766,51 @@ TEST_F(native, truncate_by_group_writer_clears_setuid_set_behind_the_mount)
 	ASSERT_NO_REQUESTS();
 }
 
+/* -- a write clears file capabilities (fstests generic/093) -- */
+
+static void fcaps_prep(const char *base, struct outcome *o)
+{
+	/* struct vfs_cap_data, revision 2: cap_chown, effective */
+	const __u32 caps[5] = { 0x02000001, 1 << 0, 0, 0, 0 };
+
+	if (mkdir(base, 0777) || chmod(base, 0777) ||
+	    put_file(P("c"), "c\n", 0666) || chmod(P("c"), 0666) ||
+	    setxattr(P("c"), "security.capability", caps, sizeof(caps), 0) ||
+	    put_file(P("t"), "t\n", 0666) || chmod(P("t"), 0666) ||
+	    setxattr(P("t"), "security.capability", caps, sizeof(caps), 0))
+		_exit(1);
+}
+
+static void fcaps_steps(const char *base, struct outcome *o)
+{
+	int fd;
+
+	STEP(o, (fd = open(P("c"), O_WRONLY | O_APPEND)) < 0);
+	STEP(o, write(fd, "more\n", 5) != 5);
+	if (fd >= 0)
+		close(fd);
+	STEP(o, getxattr(P("c"), "security.capability", NULL, 0) < 0);
+	STEP(o, truncate(P("t"), 1));
+	STEP(o, getxattr(P("t"), "security.capability", NULL, 0) < 0);
+}
+
+TEST_F(native, write_and_truncate_clear_file_capabilities)
+{
+	struct scenario s = { .prep = fcaps_prep, .steps = fcaps_steps,
+			      .files = { "c", "t" } };
+	char n[PATH_MAX], m[PATH_MAX], b[PATH_MAX];
+
+	snprintf(n, sizeof(n), "%s", bp("fcn"));
+	snprintf(m, sizeof(m), "%s", mp("tree/fcm"));
+	snprintf(b, sizeof(b), "%s", bp("fcm"));
+	compare_native(_metadata, self, &s, n, m, b);
+	/* and as root, who keeps nothing either */
+	s.as_root = true;
+	snprintf(n, sizeof(n), "%s", bp("fcrn"));
+	snprintf(m, sizeof(m), "%s", mp("tree/fcrm"));
+	snprintf(b, sizeof(b), "%s", bp("fcrm"));
+	compare_native(_metadata, self, &s, n, m, b);
+	ASSERT_NO_REQUESTS();
+}
+
 TEST_HARNESS_MAIN
