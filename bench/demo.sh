@@ -4,7 +4,8 @@
 set -uo pipefail
 out=$1 top=$2
 echo "== fuse-passthrough on a sample tree: native, overlayfs, FUSE, per-file and directory passthrough"
-"$top/bench/run-bench.sh" "$out" "$out/src.tar" --demo > /tmp/demo.raw
+"$top/bench/run-bench.sh" "$out" "$out/src.tar" micro --demo > /tmp/demo.raw
+"$top/bench/run-bench.sh" "$out" "$out/src.tar" macro --demo >> /tmp/demo.raw
 python3 "$top/bench/report.py" /tmp/demo.raw
 
 echo "== Android-style policy: Android/media served by the server (and filtered), the rest passed through"

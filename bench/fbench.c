@@ -2,15 +2,22 @@
 /*
  * fbench: timed file system workloads for make bench.
  *
- *   fbench PHASE DIR [NDIRS NFILES]
+ *   fbench [-t MIN_SECONDS] PHASE DIR [NDIRS NFILES]
  *
- * prints "PHASE SECONDS" (CLOCK_MONOTONIC around the phase).  Phases, on a
- * tree of NDIRS directories of NFILES 4 KiB files below DIR:
- *   create   mkdir, then open(O_CREAT)+write 4 KiB+close of every file
+ * repeats PHASE until the timed part has taken at least MIN_SECONDS
+ * (default 0: once) and prints "PHASE SECONDS_PER_REPETITION REPETITIONS"
+ * (CLOCK_MONOTONIC around the timed part only).  Phases, on a tree of
+ * NDIRS directories of NFILES 4 KiB files below DIR:
+ *   create   mkdir, then open(O_CREAT)+write 4 KiB+close of every file;
+ *            between repetitions the tree is removed (untimed), the last
+ *            one leaves it in place
  *   stat     lstat of every file
  *   walk     recursive opendir/readdir and lstat of every entry (ls -lR)
+ *   readdir  recursive opendir/readdir only (names, no lstat)
  *   read     open+read+close of every file
- *   unlink   unlink every file, rmdir every directory
+ *   unlink   unlink every file, rmdir every directory; between
+ *            repetitions the tree is made again (untimed), the last one
+ *            leaves DIR empty
  *   seqwrite 64 MiB in 1 MiB writes to DIR/big, then fsync
  *   seqread  read DIR/big in 1 MiB reads
  */
@@ -85,6 +92,8 @@ static void do_stat(const char *dir)
 		}
 }
 
+static int walk_lstat = 1;
+
 static long walk(const char *dir)
 {
 	struct dirent *de;
@@ -100,11 +109,20 @@ static long walk(const char *dir)
 		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
 			continue;
 		snprintf(p, sizeof(p), "%s/%s", dir, de->d_name);
-		if (lstat(p, &st))
-			fail("lstat", p);
 		n++;
-		if (S_ISDIR(st.st_mode))
+		if (walk_lstat) {
+			if (lstat(p, &st))
+				fail("lstat", p);
+			if (S_ISDIR(st.st_mode))
+				n += walk(p);
+		} else if (de->d_type == DT_DIR) {
 			n += walk(p);
+		} else if (de->d_type == DT_UNKNOWN) {
+			if (lstat(p, &st))
+				fail("lstat", p);
+			if (S_ISDIR(st.st_mode))
+				n += walk(p);
+		}
 	}
 	closedir(dp);
 	return n;
@@ -174,42 +192,69 @@ static void do_seqread(const char *dir)
 		fail("read", p);
 }
 
+static void do_walk(const char *dir)
+{
+	walk_lstat = 1;
+	walk(dir);
+}
+
+static void do_readdir(const char *dir)
+{
+	walk_lstat = 0;
+	walk(dir);
+}
+
 int main(int argc, char **argv)
 {
 	static const struct {
 		const char *name;
 		void (*fn)(const char *dir);
+		/* untimed, between two repetitions */
+		void (*reset)(const char *dir);
 	} phases[] = {
-		{ "create", do_create }, { "stat", do_stat },
-		{ "read", do_read }, { "unlink", do_unlink },
+		{ "create", do_create, do_unlink }, { "stat", do_stat },
+		{ "walk", do_walk }, { "readdir", do_readdir },
+		{ "read", do_read }, { "unlink", do_unlink, do_create },
 		{ "seqwrite", do_seqwrite }, { "seqread", do_seqread },
 	};
+	double t, total = 0, min_time = 0;
 	unsigned int i;
-	double t;
+	long reps = 0;
+	int opt;
 
-	if (argc != 3 && argc != 5) {
-		fprintf(stderr, "usage: fbench PHASE DIR [NDIRS NFILES]\n");
-		return 2;
+	while ((opt = getopt(argc, argv, "t:")) != -1) {
+		if (opt != 't')
+			goto usage;
+		min_time = atof(optarg);
 	}
+	argc -= optind - 1;
+	argv += optind - 1;
+	if (argc != 3 && argc != 5)
+		goto usage;
 	if (argc == 5) {
 		ndirs = atoi(argv[3]);
 		nfiles = atoi(argv[4]);
 	}
 	memset(buf, 'x', sizeof(buf));
-	if (!strcmp(argv[1], "walk")) {
-		t = now();
-		walk(argv[2]);
-		printf("walk %.6f\n", now() - t);
-		return 0;
-	}
 	for (i = 0; i < sizeof(phases) / sizeof(phases[0]); i++) {
 		if (strcmp(argv[1], phases[i].name))
 			continue;
-		t = now();
-		phases[i].fn(argv[2]);
-		printf("%s %.6f\n", argv[1], now() - t);
+		for (;;) {
+			t = now();
+			phases[i].fn(argv[2]);
+			total += now() - t;
+			reps++;
+			if (total >= min_time)
+				break;
+			if (phases[i].reset)
+				phases[i].reset(argv[2]);
+		}
+		printf("%s %.9f %ld\n", argv[1], total / reps, reps);
 		return 0;
 	}
 	fprintf(stderr, "fbench: unknown phase %s\n", argv[1]);
+	return 2;
+usage:
+	fprintf(stderr, "usage: fbench [-t MIN_SECONDS] PHASE DIR [NDIRS NFILES]\n");
 	return 2;
 }

@@ -1,18 +1,41 @@
 #!/bin/bash
-# Runs inside the vm-run guest (as root): every configuration on the same
-# backing filesystems, RUNS times, printing one line per measurement:
-#   RESULT <fs> <config> <run> <workload> <seconds>
-#   REQS   <fs> <config> <run> <requests that reached the server>
-# Usage: run-bench.sh BINDIR TARBALL [--demo]
+# Runs inside the vm-run guest (as root): the configurations on the same
+# backing filesystems, ROUNDS rounds, each round every configuration in
+# turn, printing one line per measurement:
+#   RESULT <kernel> <clock> <fs> <config> <round> <workload> <seconds> <reps>
+#   REQS   <kernel> <fs> <config> <round> <requests that reached the server>
+#   SCALE  <kernel> <fs> <config> <names> <workload> <seconds per name>
+#   SLAB   <kernel> <fs> <config> <names> <slab bytes per cached name>
+# <seconds> is per repetition; every timed part is measured inside the
+# guest program (fbench, fio's own job runtime) or, for the git macro,
+# around the processes.
+#
+# Usage: run-bench.sh BINDIR TARBALL PART [--demo]
+#   PART  micro   fbench rows and fio (the in-kernel rows; meant for a
+#                 deterministic -icount boot)
+#         macro   the git macro (wall clock, ordinary TCG boot)
+#         scale   cold_stat, walk and readdir over SCALE_NAMES names on the
+#                 ext4 scratch disk, and slab memory per cached name
+# Environment: KERNEL (label, default "ours"), CLOCK (label), ROUNDS,
+# MIN_TIME (seconds of guest time each fbench/fio sample loops to),
+# FILESYSTEMS, CONFIGS, NDIRS, NFILES, COLD_REPS, SCALE_NAMES,
+# SCALE_CONFIGS, ROUND_BASE (first round number).
 set -uo pipefail
-bin=$1 tarball=$2 demo=${3:-}
+bin=$1 tarball=$2 part=${3:-micro} demo=${4:-}
 
-RUNS=${RUNS:-3}
+KERNEL=${KERNEL:-ours}
+CLOCK=${CLOCK:-wall}
+ROUNDS=${ROUNDS:-5}
+ROUND_BASE=${ROUND_BASE:-1}
+MIN_TIME=${MIN_TIME:-1}
 FILESYSTEMS=${FILESYSTEMS:-"tmpfs ext4"}
 CONFIGS=${CONFIGS:-"native overlay none file dir"}
 NDIRS=${NDIRS:-20} NFILES=${NFILES:-100}
+COLD_REPS=${COLD_REPS:-3}
+SCALE_NAMES=${SCALE_NAMES:-"2000 20000 200000"}
+SCALE_CONFIGS=${SCALE_CONFIGS:-"native overlay dir"}
 if [ "$demo" = --demo ]; then
-	RUNS=1 FILESYSTEMS=tmpfs NDIRS=40 NFILES=75
+	ROUNDS=1 FILESYSTEMS=tmpfs NDIRS=40 NFILES=75 MIN_TIME=0 COLD_REPS=1
 fi
 export GIT_AUTHOR_NAME=bench GIT_AUTHOR_EMAIL=bench@localhost
 export GIT_COMMITTER_NAME=bench GIT_COMMITTER_EMAIL=bench@localhost
@@ -40,7 +63,7 @@ start() {
 		"$bin/fuse-passthrough" --mode="$cfg" --timeout=3600 "$base/src" \
 			"$base/mnt" > "$log" 2>&1 &
 		daemon_pid=$!
-		for _ in $(seq 200); do
+		for _ in $(seq 400); do
 			grep -q "mounted on" "$log" && break
 			sleep 0.05
 		done
@@ -48,27 +71,25 @@ start() {
 	esac
 }
 
-# stop FS CONFIG BASE RUN: unmount, and report the server's request count
+# unmount: stop FS CONFIG BASE ROUND (reports the server's request count)
 stop() {
-	local fs=$1 cfg=$2 base=$3 run=$4
+	local fs=$1 cfg=$2 base=$3 round=$4 total
 	case $cfg in
 	native) ;;
 	overlay) umount "$base/mnt" ;;
 	none|file|dir)
 		kill "$daemon_pid"; wait "$daemon_pid"
-		# every server instance of this run (one is restarted cold)
+		# every server instance of this round (one is restarted cold)
 		total=$(cat "$base"/daemon.*.log | sed -n 's/.*total=\([0-9]*\).*/\1/p' |
 			awk '{ n += $1 } END { print n + 0 }')
-		echo "REQS $fs $cfg $run $total" ;;
+		[ -n "$round" ] && echo "REQS $KERNEL $fs $cfg $round $total" ;;
 	esac
 }
 
 target() { [ "$2" = native ] && echo "$1/src/w" || echo "$1/mnt/w"; }
 
-t0() { date +%s.%N; }
-report() { echo "RESULT $1 $2 $3 $4 $(echo "$(date +%s.%N) - $5" | bc)"; }
-
-# drop every cache between a config's mount and its backing filesystem
+# drop every cache between a configuration's mount and its backing
+# filesystem: unmount it, remount ext4, drop caches, mount it again
 make_cold() {
 	local fs=$1 cfg=$2 base=$3
 	case $cfg in
@@ -83,50 +104,127 @@ make_cold() {
 	start "$fs" "$cfg" "$base"
 }
 
-one() {
-	local fs=$1 cfg=$2 run=$3 base w t
-	base=$(fsroot "$fs")/$cfg-$run
+result() { echo "RESULT $KERNEL $CLOCK $*"; }
+
+# fbench_row FS CFG ROUND PHASE DIR [ARGS...]
+fbench_row() {
+	local fs=$1 cfg=$2 round=$3 phase=$4 dir=$5 out
+	shift 5
+	out=$("$bin/fbench" -t "$MIN_TIME" "$phase" "$dir" "$@") ||
+		{ echo "fbench $phase failed on $fs $cfg" >&2; return; }
+	result "$fs" "$cfg" "$round" $out
+}
+
+# fio's own job runtime (ms), repeated to MIN_TIME
+fio_row() {
+	local fs=$1 cfg=$2 round=$3 rw=$4 w=$5 ms total=0 reps=0
+	while :; do
+		ms=$(fio --name="$rw" --filename="$w/fio.dat" --size=32m --bs=4k \
+			--rw="$rw" --io_size=8m --ioengine=psync --thread \
+			--randrepeat=1 --norandommap --fsync_on_close=1 --eta=never \
+			--output-format=json | python3 -c \
+			'import json,sys; print(json.load(sys.stdin)["jobs"][0]["job_runtime"])') ||
+			{ echo "fio $rw failed on $fs $cfg" >&2; return; }
+		total=$((total + ms)) reps=$((reps + 1))
+		[ "$(echo "$total >= $MIN_TIME * 1000" | bc)" = 1 ] && break
+	done
+	result "$fs" "$cfg" "$round" "$rw" "$(echo "scale=9; $total / $reps / 1000" | bc)" "$reps"
+}
+
+micro() {
+	local fs=$1 cfg=$2 round=$3 base w i t sum
+	base=$(fsroot "$fs")/$cfg-$round
 	rm -rf "$base"
 	start "$fs" "$cfg" "$base"
 	w=$(target "$base" "$cfg")
 	mkdir "$w"
-	for phase in create stat walk read seqwrite seqread; do
-		"$bin/fbench" "$phase" "$w" "$NDIRS" "$NFILES" | sed "s/^/RESULT $fs $cfg $run /"
+	fbench_row "$fs" "$cfg" "$round" create "$w" "$NDIRS" "$NFILES"
+	for phase in stat walk readdir read seqwrite seqread; do
+		fbench_row "$fs" "$cfg" "$round" "$phase" "$w" "$NDIRS" "$NFILES"
 	done
+	rm -f "$w/big"
 	if [ -z "$demo" ]; then
 		fio --name=prep --filename="$w/fio.dat" --size=32m --bs=1m --rw=write \
 			--ioengine=psync --thread --eta=never --output=/dev/null
-		for rw in randread randwrite; do
-			t=$(t0)
-			fio --name="$rw" --filename="$w/fio.dat" --size=32m --bs=4k \
-				--rw="$rw" --io_size=8m --ioengine=psync --thread \
-				--randrepeat=1 --norandommap --fsync_on_close=1 --eta=never \
-				--output=/dev/null
-			report "$fs" "$cfg" "$run" "$rw" "$t"
-		done
+		fio_row "$fs" "$cfg" "$round" randread "$w"
+		fio_row "$fs" "$cfg" "$round" randwrite "$w"
 		rm -f "$w/fio.dat"
 	fi
-	# build-like: unpack a source tree, commit it with git, change it
-	t=$(t0)
+	# cold: every cache dropped before each repetition
+	sum=0
+	for i in $(seq "$COLD_REPS"); do
+		make_cold "$fs" "$cfg" "$base"
+		t=$("$bin/fbench" stat "$w" "$NDIRS" "$NFILES" | awk '{ print $2 }')
+		sum=$(echo "$sum + $t" | bc)
+	done
+	result "$fs" "$cfg" "$round" cold_stat "$(echo "scale=9; $sum / $COLD_REPS" | bc)" "$COLD_REPS"
+	fbench_row "$fs" "$cfg" "$round" unlink "$w" "$NDIRS" "$NFILES"
+	stop "$fs" "$cfg" "$base" "$round"
+	rm -rf "$base"
+}
+
+# build-like: unpack a source tree, commit it with git, change it
+macro() {
+	local fs=$1 cfg=$2 round=$3 base w t0
+	base=$(fsroot "$fs")/$cfg-$round
+	rm -rf "$base"
+	start "$fs" "$cfg" "$base"
+	w=$(target "$base" "$cfg")
+	mkdir "$w"
+	t0=$(date +%s.%N)
 	(cd "$w" && mkdir repo && cd repo && tar -xf "$tarball" && git init -q &&
 	 git add -A && git commit -qm import &&
 	 find . -name '*.c' -path '*fuse*' -exec sh -c 'echo "/* x */" >> "$1"' _ {} \; &&
 	 git status --porcelain > /dev/null && git commit -qam change &&
 	 grep -rl passthrough . > /dev/null) || echo "macro failed" >&2
-	report "$fs" "$cfg" "$run" git-macro "$t"
-
-	make_cold "$fs" "$cfg" "$base"
-	"$bin/fbench" stat "$w" "$NDIRS" "$NFILES" | sed "s/^stat/RESULT $fs $cfg $run cold_stat/"
-	"$bin/fbench" unlink "$w" "$NDIRS" "$NFILES" | sed "s/^/RESULT $fs $cfg $run /"
-	stop "$fs" "$cfg" "$base" "$run"
+	result "$fs" "$cfg" "$round" git-macro "$(echo "$(date +%s.%N) - $t0" | bc)" 1
+	stop "$fs" "$cfg" "$base" "$round"
 	rm -rf "$base"
 }
 
-echo "# kernel $(uname -r), $(nproc) vCPUs, $(awk '/MemTotal/ {print $2 / 1024 " MiB"}' /proc/meminfo)"
-for run in $(seq "$RUNS"); do
-	for fs in $FILESYSTEMS; do
-		for cfg in $CONFIGS; do
-			one "$fs" "$cfg" "$run"
+slab_bytes() {
+	awk '/^(SReclaimable|SUnreclaim):/ { n += $2 } END { print n * 1024 }' /proc/meminfo
+}
+
+# cost per name as the tree grows (ext4 scratch disk): the tree is made
+# once natively; every configuration then serves it cold
+scale() {
+	local fs=ext4 n base w cfg d before after t
+	for n in $SCALE_NAMES; do
+		base=$(fsroot $fs)/scale
+		rm -rf "$base"
+		mkdir -p "$base/src/w"
+		d=$(( (n + 999) / 1000 ))
+		"$bin/fbench" create "$base/src/w" "$d" $(( n / d )) > /dev/null
+		for cfg in $SCALE_CONFIGS; do
+			start $fs "$cfg" "$base"
+			w=$(target "$base" "$cfg")
+			make_cold $fs "$cfg" "$base"
+			before=$(slab_bytes)
+			t=$("$bin/fbench" stat "$w" "$d" $(( n / d )) | awk '{ print $2 }')
+			after=$(slab_bytes)
+			echo "SCALE $KERNEL $fs $cfg $n cold_stat $(echo "scale=12; $t / $n" | bc)"
+			echo "SLAB $KERNEL $fs $cfg $n $(( (after - before) / n ))"
+			for phase in walk readdir; do
+				t=$("$bin/fbench" -t "$MIN_TIME" "$phase" "$w" | awk '{ print $2 }')
+				echo "SCALE $KERNEL $fs $cfg $n $phase $(echo "scale=12; $t / $n" | bc)"
+			done
+			stop $fs "$cfg" "$base" ""
 		done
+		rm -rf "$base"
 	done
-done
+}
+
+echo "# kernel $(uname -r) ($KERNEL, $CLOCK), $(nproc) vCPUs, $(awk '/MemTotal/ {print $2 / 1024 " MiB"}' /proc/meminfo)"
+case $part in
+micro|macro)
+	for round in $(seq "$ROUND_BASE" $((ROUND_BASE + ROUNDS - 1))); do
+		for fs in $FILESYSTEMS; do
+			for cfg in $CONFIGS; do
+				"$part" "$fs" "$cfg" "$round"
+			done
+		done
+	done ;;
+scale) scale ;;
+*) echo "run-bench.sh: unknown part $part" >&2; exit 2 ;;
+esac
