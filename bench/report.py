@@ -166,37 +166,30 @@ def scale_tables(d):
               "(cold_stat after dropping every cache; walk and readdir "
               "warm) and slab memory per cached name (SReclaimable + "
               "SUnreclaim grown by the cold stat)\n")
-        print("| names | " + " | ".join(
-            f"{NAMES[c]} {w}" for _, c in fs_cfgs
-            for w in ("cold_stat", "walk", "readdir", "slab")) + " |")
-        print("|---" * (4 * len(fs_cfgs) + 1) + "|")
-        for n in sizes:
-            cells = []
-            for fs, c in fs_cfgs:
-                for w in ("cold_stat", "walk", "readdir"):
-                    v = d["scale"].get((kern, fs, c, n, w))
-                    cells.append(f"{v * 1e6:.2f} µs" if v is not None else "–")
-                v = d["slab"].get((kern, fs, c, n))
-                cells.append(f"{v} B" if v is not None else "–")
-            print(f"| {n} | " + " | ".join(cells) + " |")
-        lo, hi = sizes[0], sizes[-1]
-        if lo != hi:
-            cells = []
-            for fs, c in fs_cfgs:
-                for w in ("cold_stat", "walk", "readdir"):
-                    a = d["scale"].get((kern, fs, c, lo, w))
-                    b = d["scale"].get((kern, fs, c, hi, w))
-                    cells.append(f"{b / a:.2f}x" if a and b else "–")
-                a = d["slab"].get((kern, fs, c, lo))
-                b = d["slab"].get((kern, fs, c, hi))
-                cells.append(f"{b / a:.2f}x" if a and b else "–")
-            print(f"| {hi} / {lo} | " + " | ".join(cells) + " |")
+        print("| configuration | names | cold_stat | walk | readdir | slab |")
+        print("|---|---|---|---|---|---|")
+        for fs, c in fs_cfgs:
+            rows = [(n, [d["scale"].get((kern, fs, c, n, w))
+                         for w in ("cold_stat", "walk", "readdir")],
+                     d["slab"].get((kern, fs, c, n))) for n in sizes]
+            for n, times, slab in rows:
+                cells = [f"{v * 1e6:.2f} µs" if v is not None else "–"
+                         for v in times]
+                cells.append(f"{slab} B" if slab is not None else "–")
+                print(f"| {NAMES[c]} | {n} | " + " | ".join(cells) + " |")
+            (lo, tlo, slo), (hi, thi, shi) = rows[0], rows[-1]
+            if lo != hi:
+                cells = [f"{b / a:.2f}x" if a and b else "–"
+                         for a, b in zip(tlo, thi)]
+                cells.append(f"{shi / slo:.2f}x" if slo and shi else "–")
+                print(f"| {NAMES[c]} | {hi} / {lo} | " + " | ".join(cells) +
+                      " |")
         print()
 
 
 def compare(a, b):
     ra, rb = ratios(parse(a)), ratios(parse(b))
-    worst = (0, None)
+    worst = (-1.0, None)
     print("| fs | workload | config | run 1 | run 2 | relative difference |")
     print("|---|---|---|---|---|---|")
     for key in sorted(set(ra) & set(rb)):
