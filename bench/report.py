@@ -93,7 +93,8 @@ def filesystems(d):
 
 
 def main_tables(d):
-    for h in d["header"][:1]:
+    heads = [h for h in d["header"] if "(ours" in h] or d["header"]
+    for h in heads[:1]:
         print(f"Guest: {h}.\n")
     rat = ratios(d)
     for fs in filesystems(d):
