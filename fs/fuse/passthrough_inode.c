@@ -580,6 +580,16 @@ int fuse_pt_setattr(struct mnt_idmap *idmap, struct dentry *entry,
 	 * keep on the backing inode.
 	 */
 	battr = *attr;
+	/*
+	 * Whether security.capability goes is decided on the backing inode
+	 * under its lock, as do_truncate() and chown_common() ask for it
+	 * natively: the fuse side may have seen a stale S_NOSEC or raced a
+	 * setcap on the backing tree (notify_change() drops the flag when
+	 * there is nothing to remove).
+	 */
+	if (battr.ia_valid & (ATTR_SIZE | ATTR_UID | ATTR_GID) &&
+	    !S_ISDIR(binode->i_mode))
+		battr.ia_valid |= ATTR_KILL_PRIV;
 
 	/*
 	 * The fuse file is not the backing file: hand the backing

@@ -1777,7 +1777,11 @@ static void fcaps_prep(const char *base, struct outcome *o)
 	    put_file(P("c"), "c\n", 0666) || chmod(P("c"), 0666) ||
 	    setxattr(P("c"), "security.capability", caps, sizeof(caps), 0) ||
 	    put_file(P("t"), "t\n", 0666) || chmod(P("t"), 0666) ||
-	    setxattr(P("t"), "security.capability", caps, sizeof(caps), 0))
+	    setxattr(P("t"), "security.capability", caps, sizeof(caps), 0) ||
+	    put_file(P("ft"), "ft\n", 0666) || chmod(P("ft"), 0666) ||
+	    setxattr(P("ft"), "security.capability", caps, sizeof(caps), 0) ||
+	    put_file(P("g"), "g\n", 0644) || chown(P("g"), USER_ID, 0) ||
+	    setxattr(P("g"), "security.capability", caps, sizeof(caps), 0))
 		_exit(1);
 }
 
@@ -1792,12 +1796,20 @@ static void fcaps_steps(const char *base, struct outcome *o)
 	STEP(o, getxattr(P("c"), "security.capability", NULL, 0) < 0);
 	STEP(o, truncate(P("t"), 1));
 	STEP(o, getxattr(P("t"), "security.capability", NULL, 0) < 0);
+	STEP(o, (fd = open(P("ft"), O_WRONLY)) < 0);
+	STEP(o, ftruncate(fd, 2));
+	if (fd >= 0)
+		close(fd);
+	STEP(o, getxattr(P("ft"), "security.capability", NULL, 0) < 0);
+	/* chgrp by the owner, to its own group */
+	STEP(o, chown(P("g"), -1, getegid()));
+	STEP(o, getxattr(P("g"), "security.capability", NULL, 0) < 0);
 }
 
 TEST_F(native, write_and_truncate_clear_file_capabilities)
 {
 	struct scenario s = { .prep = fcaps_prep, .steps = fcaps_steps,
-			      .files = { "c", "t" } };
+			      .files = { "c", "t", "ft", "g" } };
 	char n[PATH_MAX], m[PATH_MAX], b[PATH_MAX];
 
 	snprintf(n, sizeof(n), "%s", bp("fcn"));
