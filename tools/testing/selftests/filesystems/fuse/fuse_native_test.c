@@ -1067,7 +1067,7 @@ static void txt_steps(const char *base, struct outcome *o)
 	waitpid(pid, NULL, 0);
 }
 
-TEST_F(native, file_executing_natively_is_not_writable)
+TEST_F_TIMEOUT(native, file_executing_natively_is_not_writable, 180)
 {
 	struct scenario s = { .prep = txt_prep, .steps = txt_steps,
 			      .as_root = true, .files = { "prog" } };
@@ -1114,7 +1114,11 @@ static void unmount_at(struct _test_data_native *self, const char *where)
 	umount2(bp(where), MNT_DETACH);
 }
 
-/* A fresh ext4 image with mkfs options, loop-mounted at back/where */
+/*
+ * A fresh ext4 image with mkfs options, loop-mounted at back/where.  Tests
+ * that make and fill images get a 180 s harness timeout: the debug kernel
+ * on a loaded host needs more than the default 30 s (nothing is timed).
+ */
 static int ext4_at(struct _test_data_native *self, const char *where,
 		   const char *mkfs)
 {
@@ -1182,7 +1186,7 @@ static void quota_steps(const char *base, struct outcome *o)
 
 #define TMPFS_QUOTA "usrquota,usrquota_block_hardlimit=1M,usrquota_inode_hardlimit=6"
 
-TEST_F(native, quota_limits_the_caller_as_natively)
+TEST_F_TIMEOUT(native, quota_limits_the_caller_as_natively, 180)
 {
 	/* limits that apply to every user (not to CAP_SYS_RESOURCE) */
 	const char *opts = "mount -t tmpfs -o " TMPFS_QUOTA " none";
@@ -1208,7 +1212,7 @@ static void reserved_steps(const char *base, struct outcome *o)
 	o->val[o->n - 1] = o->val[o->n - 1] >= (long)st.f_bavail * st.f_bsize / 1024;
 }
 
-TEST_F(native, reserved_blocks_stay_reserved)
+TEST_F_TIMEOUT(native, reserved_blocks_stay_reserved, 180)
 {
 	struct scenario s = { .steps = reserved_steps };
 	char tree[PATH_MAX];
@@ -1293,7 +1297,7 @@ static void casefold_steps(const char *base, struct outcome *o)
 	VALUE(o, list_hash(base));
 }
 
-TEST_F(native, casefolded_backing_directory_is_case_insensitive)
+TEST_F_TIMEOUT(native, casefolded_backing_directory_is_case_insensitive, 180)
 {
 	struct scenario s = {
 		.prep = casefold_prep, .warm = casefold_warm,
@@ -1359,7 +1363,7 @@ static void syncfs_steps(const char *base, struct outcome *o)
 	close(fd);
 }
 
-TEST_F(native, syncfs_reaches_the_backing_filesystem)
+TEST_F_TIMEOUT(native, syncfs_reaches_the_backing_filesystem, 180)
 {
 	struct scenario s = { .steps = syncfs_steps, .files = { "data" } };
 	char tree[PATH_MAX];
@@ -1451,7 +1455,7 @@ static void crypt_key_steps(const char *base, struct outcome *o)
 	VALUE(o, list_hash(base));
 }
 
-TEST_F(native, encrypted_backing_directory_with_its_key)
+TEST_F_TIMEOUT(native, encrypted_backing_directory_with_its_key, 180)
 {
 	struct scenario s = {
 		.prep = crypt_prep, .warm = crypt_warm,
@@ -1523,7 +1527,7 @@ static void crypt_nokey_steps(const char *base, struct outcome *o)
 		free(names);
 }
 
-TEST_F(native, encrypted_backing_directory_without_its_key)
+TEST_F_TIMEOUT(native, encrypted_backing_directory_without_its_key, 180)
 {
 	struct scenario s = {
 		.prep = crypt_prep, .warm = crypt_warm,
