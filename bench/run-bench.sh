@@ -6,9 +6,9 @@
 #   REQS   <kernel> <fs> <config> <round> <requests that reached the server>
 #   SCALE  <kernel> <fs> <config> <names> <workload> <seconds per name>
 #   SLAB   <kernel> <fs> <config> <names> <slab bytes per cached name>
-# <seconds> is per repetition; every timed part is measured inside the
-# guest program (fbench, fio's own job runtime) or, for the git macro,
-# around the processes.
+# <seconds> is per repetition (for fio: per I/O); every timed part is
+# measured inside the guest program (fbench, fio's latency) or, for the git
+# macro, around the processes.
 #
 # Usage: run-bench.sh BINDIR TARBALL PART [--demo]
 #   PART  micro   fbench rows and fio (the in-kernel rows; meant for a
@@ -31,7 +31,7 @@ MIN_TIME=${MIN_TIME:-1}
 FILESYSTEMS=${FILESYSTEMS:-"tmpfs ext4"}
 CONFIGS=${CONFIGS:-"native overlay none file dir"}
 NDIRS=${NDIRS:-20} NFILES=${NFILES:-100}
-COLD_REPS=${COLD_REPS:-3}
+COLD_REPS=${COLD_REPS:-5}
 SCALE_NAMES=${SCALE_NAMES:-"2000 20000 200000"}
 SCALE_CONFIGS=${SCALE_CONFIGS:-"native overlay dir"}
 if [ "$demo" = --demo ]; then
@@ -115,20 +115,26 @@ fbench_row() {
 	result "$fs" "$cfg" "$round" $out
 }
 
-# fio's own job runtime (ms), repeated to MIN_TIME
+# fio's own mean latency per I/O (ns resolution; its job runtime has only
+# ms resolution), repeated until the job runtimes reach MIN_TIME
 fio_row() {
-	local fs=$1 cfg=$2 round=$3 rw=$4 w=$5 ms total=0 reps=0
+	local fs=$1 cfg=$2 round=$3 rw=$4 w=$5 out ms total=0 reps=0 sum=0 lat
 	while :; do
-		ms=$(fio --name="$rw" --filename="$w/fio.dat" --size=32m --bs=4k \
+		out=$(fio --name="$rw" --filename="$w/fio.dat" --size=32m --bs=4k \
 			--rw="$rw" --io_size=8m --ioengine=psync --thread \
 			--randrepeat=1 --norandommap --fsync_on_close=1 --eta=never \
-			--output-format=json | python3 -c \
-			'import json,sys; print(json.load(sys.stdin)["jobs"][0]["job_runtime"])') ||
+			--output-format=json | python3 -c '
+import json, sys
+j = json.load(sys.stdin)["jobs"][0]
+d = j["read" if sys.argv[1] == "randread" else "write"]
+print(j["job_runtime"], "%.12f" % (d["lat_ns"]["mean"] / 1e9))' "$rw") ||
 			{ echo "fio $rw failed on $fs $cfg" >&2; return; }
+		read -r ms lat <<< "$out"
 		total=$((total + ms)) reps=$((reps + 1))
+		sum=$(echo "$sum + $lat" | bc -l)
 		[ "$(echo "$total >= $MIN_TIME * 1000" | bc)" = 1 ] && break
 	done
-	result "$fs" "$cfg" "$round" "$rw" "$(echo "scale=9; $total / $reps / 1000" | bc)" "$reps"
+	result "$fs" "$cfg" "$round" "$rw" "$(echo "scale=12; $sum / $reps" | bc -l)" "$reps"
 }
 
 micro() {
