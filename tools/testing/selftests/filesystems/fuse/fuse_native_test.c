@@ -1143,6 +1143,34 @@ static void compare_on(struct __test_metadata *_metadata,
 	compare_native(_metadata, self, s, nb, mbase, mb);
 }
 
+/*
+ * The scenario natively on ext4 image n and through a subtree bound onto
+ * image m, both made with the same mkfs options, at sub ("" for the
+ * image's root, else a directory the scenario's prep makes); both are
+ * unmounted after.  -1, and nothing run, if an image could not be made.
+ */
+static int compare_on_ext4(struct __test_metadata *_metadata,
+			   struct _test_data_native *self,
+			   const struct scenario *s, const char *n,
+			   const char *m, const char *mkfs, const char *sub)
+{
+	char tree[PATH_MAX], name[64], nsub[PATH_MAX], msub[PATH_MAX];
+	const char *slash = *sub ? "/" : "";
+
+	if (ext4_at(self, n, mkfs) || ext4_at(self, m, mkfs))
+		return -1;
+	snprintf(name, sizeof(name), "%stree", m);
+	ASSERT_EQ(0, extra_subtree(self, name, bp(m), tree));
+	strcat(tree, slash);
+	strcat(tree, sub);
+	snprintf(nsub, sizeof(nsub), "%s%s%s", n, slash, sub);
+	snprintf(msub, sizeof(msub), "%s%s%s", m, slash, sub);
+	compare_on(_metadata, self, s, nsub, tree, msub);
+	unmount_at(self, n);
+	unmount_at(self, m);
+	return 0;
+}
+
 /* Write len bytes; the value is what was written, in KiB */
 static void write_len(struct outcome *o, const char *path, long len)
 {
@@ -1215,15 +1243,10 @@ static void reserved_steps(const char *base, struct outcome *o)
 TEST_F_TIMEOUT(native, reserved_blocks_stay_reserved, 180)
 {
 	struct scenario s = { .steps = reserved_steps };
-	char tree[PATH_MAX];
 
-	ASSERT_EQ(0, ext4_at(self, "rn", "-m 50 -O ^has_journal"));
-	ASSERT_EQ(0, ext4_at(self, "rm", "-m 50 -O ^has_journal"));
-	ASSERT_EQ(0, extra_subtree(self, "rtree2", bp("rm"), tree));
-	compare_on(_metadata, self, &s, "rn", tree, "rm");
+	ASSERT_EQ(0, compare_on_ext4(_metadata, self, &s, "rn", "rm",
+				     "-m 50 -O ^has_journal", ""));
 	ASSERT_NO_REQUESTS();
-	unmount_at(self, "rn");
-	unmount_at(self, "rm");
 }
 
 /* A value for a directory listing: its sorted names, hashed */
@@ -1366,15 +1389,10 @@ static void syncfs_steps(const char *base, struct outcome *o)
 TEST_F_TIMEOUT(native, syncfs_reaches_the_backing_filesystem, 180)
 {
 	struct scenario s = { .steps = syncfs_steps, .files = { "data" } };
-	char tree[PATH_MAX];
 
-	ASSERT_EQ(0, ext4_at(self, "sn", "-O ^has_journal"));
-	ASSERT_EQ(0, ext4_at(self, "sm", "-O ^has_journal"));
-	ASSERT_EQ(0, extra_subtree(self, "stree", bp("sm"), tree));
-	compare_on(_metadata, self, &s, "sn", tree, "sm");
+	ASSERT_EQ(0, compare_on_ext4(_metadata, self, &s, "sn", "sm",
+				     "-O ^has_journal", ""));
 	ASSERT_NO_REQUESTS();
-	unmount_at(self, "sn");
-	unmount_at(self, "sm");
 }
 
 /* -- an encrypted backing directory (fscrypt v2 policy), key present and not -- */
@@ -1461,16 +1479,10 @@ TEST_F_TIMEOUT(native, encrypted_backing_directory_with_its_key, 180)
 		.prep = crypt_prep, .warm = crypt_warm,
 		.steps = crypt_key_steps, .files = { "sub", "link", "kept" },
 	};
-	char tree[PATH_MAX];
 
-	if (ext4_at(self, "en", "-O encrypt") || ext4_at(self, "em", "-O encrypt"))
+	if (compare_on_ext4(_metadata, self, &s, "en", "em", "-O encrypt", "d"))
 		SKIP(return, "no encrypting ext4 (mkfs.ext4 -O encrypt)");
-	ASSERT_EQ(0, extra_subtree(self, "entree", bp("em"), tree));
-	strcat(tree, "/d");
-	compare_on(_metadata, self, &s, "en/d", tree, "em/d");
 	ASSERT_NO_REQUESTS();
-	unmount_at(self, "en");
-	unmount_at(self, "em");
 }
 
 /* The key goes, as when a user's profile is locked */
@@ -1533,15 +1545,9 @@ TEST_F_TIMEOUT(native, encrypted_backing_directory_without_its_key, 180)
 		.prep = crypt_prep, .warm = crypt_warm,
 		.change = crypt_nokey_change, .steps = crypt_nokey_steps,
 	};
-	char tree[PATH_MAX];
 
-	if (ext4_at(self, "en", "-O encrypt") || ext4_at(self, "em", "-O encrypt"))
+	if (compare_on_ext4(_metadata, self, &s, "en", "em", "-O encrypt", "d"))
 		SKIP(return, "no encrypting ext4 (mkfs.ext4 -O encrypt)");
-	ASSERT_EQ(0, extra_subtree(self, "entree", bp("em"), tree));
-	strcat(tree, "/d");
-	compare_on(_metadata, self, &s, "en/d", tree, "em/d");
-	unmount_at(self, "en");
-	unmount_at(self, "em");
 }
 
 /* -- inode numbers of two backing filesystems (9.17) -- */
@@ -1707,16 +1713,9 @@ TEST_F_TIMEOUT(native, frozen_backing_filesystem_makes_changes_wait, 120)
 		.prep = freeze_prep, .steps = freeze_steps, .as_root = true,
 		.files = { "d", "new", "h", "w" },
 	};
-	char tree[PATH_MAX];
 
-	ASSERT_EQ(0, ext4_at(self, "zn", ""));
-	ASSERT_EQ(0, ext4_at(self, "zm", ""));
-	ASSERT_EQ(0, extra_subtree(self, "ztree", bp("zm"), tree));
-	strcat(tree, "/d");
-	compare_on(_metadata, self, &s, "zn/d", tree, "zm/d");
+	ASSERT_EQ(0, compare_on_ext4(_metadata, self, &s, "zn", "zm", "", "d"));
 	ASSERT_NO_REQUESTS();
-	unmount_at(self, "zn");
-	unmount_at(self, "zm");
 }
 
 /* -- truncate by a group writer of a file made setuid behind the mount -- */
