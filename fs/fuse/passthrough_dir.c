@@ -350,6 +350,32 @@ int fuse_pt_create_open(struct mnt_idmap *idmap, struct inode *dir,
 	return finish_open(file, entry, NULL);
 }
 
+/* As fuse_atomic_open(), in the backing directory */
+static int fuse_pt_atomic_open(struct inode *dir, struct dentry *entry,
+			       struct file *file, unsigned int flags,
+			       umode_t mode)
+{
+	struct dentry *res = NULL;
+	int err;
+
+	if (fuse_is_bad(dir))
+		return -EIO;
+	if (d_in_lookup(entry)) {
+		res = fuse_pt_lookup(dir, entry, 0);
+		if (IS_ERR(res))
+			return PTR_ERR(res);
+		if (res)
+			entry = res;
+	}
+	if (!(flags & O_CREAT) || d_really_is_positive(entry))
+		return finish_no_open(file, res);
+
+	err = fuse_pt_create_open(file_mnt_idmap(file), dir, entry, file,
+				  flags, mode);
+	dput(res);
+	return err;
+}
+
 /**
  * fuse_pt_mknod() - mknod (and create) in a subtree directory
  * @idmap: idmap of the fuse mount
@@ -366,6 +392,13 @@ int fuse_pt_mknod(struct mnt_idmap *idmap, struct inode *dir,
 	if (!(mode & S_IFMT))
 		mode |= S_IFREG;
 	return fuse_pt_create(dir, entry, mode, rdev, NULL, false);
+}
+
+/* vfs_create() (nfsd, overlayfs upper layers), as fuse_create() */
+static int fuse_pt_create_reg(struct mnt_idmap *idmap, struct inode *dir,
+			      struct dentry *entry, umode_t mode, bool excl)
+{
+	return fuse_pt_mknod(idmap, dir, entry, mode, 0);
 }
 
 /**
@@ -544,6 +577,8 @@ static int fuse_pt_remove(struct inode *dir, struct dentry *entry, bool isdir)
  */
 int fuse_pt_unlink(struct inode *dir, struct dentry *entry)
 {
+	if (fuse_is_bad(dir))
+		return -EIO;
 	return fuse_pt_remove(dir, entry, false);
 }
 
@@ -556,6 +591,8 @@ int fuse_pt_unlink(struct inode *dir, struct dentry *entry)
  */
 int fuse_pt_rmdir(struct inode *dir, struct dentry *entry)
 {
+	if (fuse_is_bad(dir))
+		return -EIO;
 	return fuse_pt_remove(dir, entry, true);
 }
 
@@ -590,6 +627,8 @@ int fuse_pt_rename(struct mnt_idmap *idmap, struct inode *olddir,
 	const struct cred *old_cred;
 	int err;
 
+	if (fuse_is_bad(olddir))
+		return -EIO;
 	if (!fuse_pt_same_subtree(olddir, newdir))
 		return -EXDEV;
 	if (flags & ~(RENAME_NOREPLACE | RENAME_EXCHANGE))
@@ -718,4 +757,28 @@ const struct file_operations fuse_pt_dir_operations = {
 	.read		= generic_read_dir,
 	.iterate_shared	= fuse_pt_iterate_shared,
 	.fsync		= fuse_pt_fsync,
+};
+
+/* Directories of a passthrough subtree: the namespace is the backing one */
+const struct inode_operations fuse_pt_dir_inode_operations = {
+	.lookup		= fuse_pt_lookup,
+	.mkdir		= fuse_pt_mkdir,
+	.symlink	= fuse_pt_symlink,
+	.unlink		= fuse_pt_unlink,
+	.rmdir		= fuse_pt_rmdir,
+	.rename		= fuse_pt_rename,
+	.link		= fuse_pt_link,
+	.setattr	= fuse_pt_setattr,
+	.create		= fuse_pt_create_reg,
+	.atomic_open	= fuse_pt_atomic_open,
+	.tmpfile	= fuse_pt_tmpfile,
+	.mknod		= fuse_pt_mknod,
+	.permission	= fuse_pt_permission,
+	.getattr	= fuse_pt_getattr,
+	.listxattr	= fuse_pt_listxattr,
+	.get_inode_acl	= fuse_pt_get_inode_acl,
+	.get_acl	= fuse_pt_get_acl,
+	.set_acl	= fuse_pt_set_acl,
+	.fileattr_get	= fuse_pt_fileattr_get,
+	.fileattr_set	= fuse_pt_fileattr_set,
 };

@@ -17,9 +17,10 @@
 struct fuse_entry_backing_out;
 
 /*
- * Per-dentry data.  On 64-bit kernels without directory passthrough the
- * entry timeout is stored in d_fsdata directly; with it, every fuse dentry
- * has one of these.
+ * Per-dentry data: on 32-bit kernels every fuse dentry has one, on 64-bit
+ * only those of connections that may use directory passthrough (see
+ * fuse_dentry_has_data()); other dentries keep the entry timeout in
+ * d_fsdata itself.
  */
 struct fuse_dentry {
 	union {
@@ -37,6 +38,76 @@ struct fuse_dentry {
 static inline struct fuse_dentry *fuse_dentry(const struct dentry *dentry)
 {
 	return dentry->d_fsdata;
+}
+
+extern const struct dentry_operations fuse_pt_dentry_operations;
+extern const struct dentry_operations fuse_pt_root_dentry_operations;
+
+/*
+ * May this connection negotiate FUSE_PASSTHROUGH_DIR?  Bound inodes are
+ * served with init-namespace credentials, and the VFS checks a caller's
+ * capabilities in the mount's user namespace.
+ */
+static inline bool fuse_pt_wanted(const struct fuse_conn *fc)
+{
+	return IS_ENABLED(CONFIG_FUSE_PASSTHROUGH_DIR) &&
+		fc->user_ns == &init_user_ns;
+}
+
+/*
+ * Has this dentry a struct fuse_dentry in d_fsdata (always on 32-bit)?  On
+ * 64-bit only the dentries made with fuse_pt_dentry_operations have one:
+ * those of connections that negotiated directory passthrough, and the few
+ * made before an INIT reply said otherwise.  Plain FUSE dentries keep
+ * their timeout in d_fsdata itself, as without this feature.
+ */
+static inline bool fuse_dentry_has_data(const struct dentry *dentry)
+{
+	if (BITS_PER_LONG < 64)
+		return true;
+	return IS_ENABLED(CONFIG_FUSE_PASSTHROUGH_DIR) &&
+		(dentry->d_op == &fuse_pt_dentry_operations ||
+		 dentry->d_op == &fuse_pt_root_dentry_operations);
+}
+
+/*
+ * Dentry operations of a new fuse super block.  While INIT is unanswered
+ * a connection that may negotiate directory passthrough gets the ones
+ * with per-dentry data; fuse_pt_init_reply() goes back to fuse's own if
+ * it was not negotiated.
+ */
+static inline const struct dentry_operations *
+fuse_pt_sb_dentry_ops(struct fuse_conn *fc, const struct dentry_operations *ops)
+{
+	bool pt = fc->initialized ? fc->passthrough_dir : fuse_pt_wanted(fc);
+
+	if (!IS_ENABLED(CONFIG_FUSE_PASSTHROUGH_DIR) || !pt)
+		return ops;
+	return ops == &fuse_root_dentry_operations ?
+		&fuse_pt_root_dentry_operations : &fuse_pt_dentry_operations;
+}
+
+/* INIT answered: if it did not negotiate the feature, plain dentries */
+static inline void fuse_pt_init_reply(struct fuse_mount *fm)
+{
+	struct super_block *sb = fm->sb;
+
+	if (IS_ENABLED(CONFIG_FUSE_PASSTHROUGH_DIR) && sb &&
+	    !fm->fc->passthrough_dir &&
+	    sb->s_d_op == &fuse_pt_dentry_operations)
+		WRITE_ONCE(sb->s_d_op, &fuse_dentry_operations);
+}
+
+/*
+ * Inodes below a subtree root have node id 0: the server never heard of
+ * them, and no request may name them (INIT and DESTROY name no node).
+ */
+static inline bool fuse_pt_bad_nodeid(struct fuse_conn *fc,
+				      const struct fuse_args *args)
+{
+	return IS_ENABLED(CONFIG_FUSE_PASSTHROUGH_DIR) && fc->passthrough_dir &&
+		!args->nodeid && args->opcode != FUSE_INIT &&
+		args->opcode != FUSE_DESTROY;
 }
 
 /* What an entry reply asked to bind, resolved from its backing_id */
@@ -211,5 +282,12 @@ ssize_t fuse_pt_copy_file_range(struct file *in, loff_t pos_in,
 				unsigned int flags);
 extern const struct file_operations fuse_pt_file_operations;
 extern const struct file_operations fuse_pt_dir_operations;
+
+/* Chosen when a bound inode is filled (fuse_pt_init_inode()) */
+extern const struct inode_operations fuse_pt_inode_operations;
+extern const struct inode_operations fuse_pt_symlink_inode_operations;
+extern const struct inode_operations fuse_pt_dir_inode_operations;
+/* dir.c: the server's namespace, the backing inode's attributes */
+extern const struct inode_operations fuse_pt_bound_dir_inode_operations;
 
 #endif /* _FS_FUSE_PASSTHROUGH_DIR_H */

@@ -18,6 +18,20 @@
 #include <linux/statfs.h>
 #include <linux/xattr.h>
 
+/*
+ * What fuse's own inode operations check before anything else
+ * (fuse_permission(), fuse_setattr(), ...): a bad inode, and
+ * allow_other.
+ */
+static int fuse_pt_check_caller(struct inode *inode)
+{
+	if (fuse_is_bad(inode))
+		return -EIO;
+	if (!fuse_allow_current_process(get_fuse_conn(inode)))
+		return -EACCES;
+	return 0;
+}
+
 /* One wrapper per backing VFS call: the place to audit idmaps and locks */
 
 static int fuse_pt_do_getattr(const struct path *path, struct kstat *stat,
@@ -386,6 +400,16 @@ int fuse_pt_getattr(struct mnt_idmap *idmap, const struct path *path,
 	struct path backing;
 	int err;
 
+	err = fuse_pt_check_caller(inode);
+	if (err == -EACCES && !request_mask) {
+		/* as fuse_getattr(): nothing asked, st_dev given */
+		stat->result_mask = 0;
+		stat->dev = inode->i_sb->s_dev;
+		return 0;
+	}
+	if (err)
+		return err;
+
 	old_cred = fuse_pt_enter(path->dentry, &backing);
 	if (IS_ERR(old_cred))
 		return PTR_ERR(old_cred);
@@ -456,6 +480,10 @@ int fuse_pt_permission(struct mnt_idmap *idmap, struct inode *inode, int mask)
 	const struct cred *old_cred, *cred;
 	int err;
 
+	err = fuse_pt_check_caller(inode);
+	if (err)
+		return err;
+
 	/*
 	 * In RCU walk the inode may be under eviction: its binding cleared
 	 * (-ECHILD, as ovl_permission()), or read just before.  The backing
@@ -516,6 +544,10 @@ int fuse_pt_setattr(struct mnt_idmap *idmap, struct dentry *entry,
 	struct iattr battr;
 	bool by_path;
 	int err;
+
+	err = fuse_pt_check_caller(inode);
+	if (err)
+		return err;
 
 	err = fuse_pt_backing_path(entry, &backing);
 	if (err)
@@ -644,6 +676,8 @@ const char *fuse_pt_get_link(struct dentry *dentry, struct inode *inode,
 	struct path backing;
 	const char *link;
 
+	if (fuse_is_bad(inode))
+		return ERR_PTR(-EIO);
 	if (!dentry)
 		return ERR_PTR(-ECHILD);
 	old_cred = fuse_pt_enter(dentry, &backing);
@@ -774,6 +808,10 @@ ssize_t fuse_pt_listxattr(struct dentry *dentry, char *list, size_t size)
 	ssize_t res;
 	char *buf;
 
+	res = fuse_pt_check_caller(d_inode(dentry));
+	if (res)
+		return res;
+
 	old_cred = fuse_pt_enter(dentry, &backing);
 	if (IS_ERR(old_cred))
 		return PTR_ERR(old_cred);
@@ -867,6 +905,8 @@ int fuse_pt_set_acl(struct mnt_idmap *idmap, struct dentry *dentry,
 	struct path backing;
 	int err;
 
+	if (fuse_is_bad(inode))
+		return -EIO;
 	fuse_pt_copyattr(inode);
 	/* the VFS checked the owner on attributes that may have been stale */
 	if (!inode_owner_or_capable(idmap, inode))
@@ -1065,3 +1105,23 @@ int fuse_pt_fileattr_set(struct mnt_idmap *idmap, struct dentry *dentry,
 	fuse_pt_copyattr(d_inode(dentry));
 	return err;
 }
+
+/* Bound regular files and special files */
+const struct inode_operations fuse_pt_inode_operations = {
+	.setattr	= fuse_pt_setattr,
+	.permission	= fuse_pt_permission,
+	.getattr	= fuse_pt_getattr,
+	.listxattr	= fuse_pt_listxattr,
+	.get_inode_acl	= fuse_pt_get_inode_acl,
+	.get_acl	= fuse_pt_get_acl,
+	.set_acl	= fuse_pt_set_acl,
+	.fileattr_get	= fuse_pt_fileattr_get,
+	.fileattr_set	= fuse_pt_fileattr_set,
+};
+
+const struct inode_operations fuse_pt_symlink_inode_operations = {
+	.setattr	= fuse_pt_setattr,
+	.get_link	= fuse_pt_get_link,
+	.getattr	= fuse_pt_getattr,
+	.listxattr	= fuse_pt_listxattr,
+};

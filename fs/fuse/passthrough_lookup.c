@@ -264,9 +264,10 @@ static void fuse_pt_fill_attr(struct inode *inode, struct inode *backing,
 
 /*
  * Finish a new (I_NEW) inode whose backing_inode and backing_ctx are set
- * and referenced: pick the passthrough file operations and copy the
- * attributes.  Inode operations stay fuse's; they check
- * fuse_inode_backed() first.
+ * and referenced: pick the passthrough inode and file operations, once
+ * (as ovl_fill_inode() does), and copy the attributes.  A directory bound
+ * by the server without its subtree keeps the server's namespace
+ * operations and file operations (readdir).
  */
 static void fuse_pt_init_inode(struct inode *inode, bool subtree)
 {
@@ -280,10 +281,18 @@ static void fuse_pt_init_inode(struct inode *inode, bool subtree)
 	 */
 	inode->i_acl = ACL_DONT_CACHE;
 	inode->i_default_acl = ACL_DONT_CACHE;
-	if (S_ISREG(inode->i_mode))
-		inode->i_fop = &fuse_pt_file_operations;
-	else if (S_ISDIR(inode->i_mode) && subtree)
+	if (S_ISDIR(inode->i_mode) && subtree) {
+		inode->i_op = &fuse_pt_dir_inode_operations;
 		inode->i_fop = &fuse_pt_dir_operations;
+	} else if (S_ISDIR(inode->i_mode)) {
+		inode->i_op = &fuse_pt_bound_dir_inode_operations;
+	} else if (S_ISLNK(inode->i_mode)) {
+		inode->i_op = &fuse_pt_symlink_inode_operations;
+	} else {
+		inode->i_op = &fuse_pt_inode_operations;
+		if (S_ISREG(inode->i_mode))
+			inode->i_fop = &fuse_pt_file_operations;
+	}
 	inode->i_ino = fi->backing_inode->i_ino;
 	fi->orig_ino = fi->backing_inode->i_ino;
 	fuse_pt_copyattr(inode);
@@ -347,7 +356,9 @@ void fuse_pt_bind_dentry(struct dentry *entry, struct inode *inode)
 	struct fuse_dentry *fd = fuse_dentry(entry);
 	struct fuse_inode *fi;
 
-	if (!inode || !fuse_inode_backed(inode) || fd->backing_path.dentry)
+	if (!inode || !fuse_inode_backed(inode) ||
+	    WARN_ON_ONCE(!fuse_dentry_has_data(entry)) ||
+	    fd->backing_path.dentry)
 		return;
 	fi = get_fuse_inode(inode);
 	fd->backing_path = fi->backing_ctx->file->f_path;
@@ -367,7 +378,7 @@ int fuse_pt_backing_path(struct dentry *dentry, struct path *path)
 	struct fuse_dentry *fd = fuse_dentry(dentry);
 	struct fuse_inode *fi = get_fuse_inode(d_inode(dentry));
 
-	if (fd->backing_path.dentry) {
+	if (fuse_dentry_has_data(dentry) && fd->backing_path.dentry) {
 		*path = fd->backing_path;
 		return 0;
 	}
@@ -464,6 +475,8 @@ struct dentry *fuse_pt_lookup(struct inode *dir, struct dentry *entry,
 	struct path parent;
 	int err;
 
+	if (fuse_is_bad(dir))
+		return ERR_PTR(-EIO);
 	err = fuse_pt_backing_path(entry->d_parent, &parent);
 	if (err)
 		return ERR_PTR(err);
