@@ -133,7 +133,7 @@ static bool fuse_pt_pseudo_fs(const struct super_block *sb)
 
 static void fuse_pt_warn(struct fuse_conn *fc, const char *what, int id)
 {
-	pr_warn_ratelimited("fuse: bad entry backing reply (backing_id %d): %s\n",
+	pr_warn_ratelimited("bad entry backing reply (backing_id %d): %s\n",
 			    id, what);
 }
 
@@ -186,6 +186,11 @@ int fuse_pt_resolve(struct fuse_conn *fc, const struct fuse_entry_backing_out *o
 	if (!fb) {
 		fuse_pt_warn(fc, "unknown id", out->backing_id);
 		return -EIO;
+	}
+	if (!(fb->flags & FUSE_BACKING_INODE)) {
+		fuse_pt_warn(fc, "not registered with FUSE_BACKING_INODE",
+			     out->backing_id);
+		goto out_put;
 	}
 	/*
 	 * A FUSE mount without passthrough has stack depth 0, so it passes
@@ -337,7 +342,7 @@ bool fuse_pt_bind_matches(struct inode *inode, const struct fuse_pt_bind *bind)
 	if (fi->backing_inode == file_inode(bind->fb->file) &&
 	    bind->subtree == fuse_inode_subtree(inode))
 		return true;
-	pr_warn_ratelimited("fuse: node %llu is already %s; binding refused\n",
+	pr_warn_ratelimited("node %llu is already %s; binding refused\n",
 			    fi->nodeid, fi->backing_inode ?
 			    "bound to another backing inode" : "served unbound");
 	return false;

@@ -274,7 +274,11 @@ static int node_backing_id(struct node *n)
 {
 	pthread_mutex_lock(&lock);
 	if (!n->backing_id) {
-		struct fuse_backing_map map = { .fd = n->fd };
+		/* dir mode binds inodes; the id also serves FOPEN_PASSTHROUGH */
+		struct fuse_backing_map map = {
+			.fd = n->fd,
+			.flags = cfg.mode == MODE_DIR ? FUSE_BACKING_INODE : 0,
+		};
 		int id = ioctl(devfd, FUSE_DEV_IOC_BACKING_OPEN, &map);
 
 		n->backing_id = id > 0 ? id : -errno;

@@ -149,6 +149,47 @@ TEST_F(bind, unknown_id_fails_eio)
 	EXPECT_EQ(EIO, stat_err(MP("f")));
 }
 
+/*
+ * struct fuse_backing_map says what a registration is for: without
+ * FUSE_BACKING_INODE it is one for FOPEN_PASSTHROUGH of a regular file,
+ * as upstream, and cannot bind an inode; with it, any file type.
+ */
+TEST_F(bind, registration_says_what_it_is_for)
+{
+	int fdir = open(self->dir, O_PATH | O_DIRECTORY);
+	int fnull = open("/dev/null", O_PATH);
+	int fa = open(self->file_a, O_RDONLY);
+	char buf[64];
+	int id;
+
+	ASSERT_LE(0, fdir);
+	ASSERT_LE(0, fnull);
+	ASSERT_LE(0, fa);
+	EXPECT_EQ(-EISDIR, ftd_backing_open(self->d, fdir, 0));
+	EXPECT_EQ(-EINVAL, ftd_backing_open(self->d, fnull, 0));
+	EXPECT_EQ(-EINVAL, ftd_backing_open(self->d, fa, 1u << 1));
+	EXPECT_EQ(-EINVAL, ftd_backing_open(self->d, fa, 1u << 31));
+	EXPECT_LT(0, ftd_backing_open(self->d, fnull, FUSE_BACKING_INODE));
+
+	/* a file I/O registration does not bind */
+	id = ftd_backing_open(self->d, fa, 0);
+	ASSERT_LT(0, id);
+	ASSERT_EQ(0, ftd_set_entry_backing(self->d, self->ino_f, id, 0));
+	EXPECT_EQ(EIO, stat_err(MP("f")));
+	EXPECT_EQ(0, ftd_count(self->d, FUSE_GETATTR));
+
+	/* an inode registration of a regular file also serves an open */
+	ASSERT_EQ(0, ftd_clear_entry_backing(self->d, self->ino_f));
+	ASSERT_EQ(0, ftd_set_open_backing(self->d, self->ino_f, self->id_a));
+	ASSERT_EQ(strlen(data_a), get_file(MP("f"), buf, sizeof(buf)));
+	EXPECT_STREQ(data_a, buf);
+	EXPECT_EQ(1, ftd_count(self->d, FUSE_OPEN));
+	EXPECT_EQ(0, ftd_count(self->d, FUSE_READ));
+	close(fdir);
+	close(fnull);
+	close(fa);
+}
+
 TEST_F(bind, negative_id_fails_eio)
 {
 	ASSERT_EQ(0, ftd_set_entry_backing(self->d, self->ino_f, -1, 0));
@@ -344,10 +385,13 @@ TEST(directory_registration_needs_passthrough_dir)
 	fd = open("/tmp", O_PATH | O_DIRECTORY);
 	ASSERT_LE(0, fd);
 	EXPECT_EQ(-EISDIR, ftd_backing_open(d, fd, 0));
+	/* not negotiated: the flag is unknown, as to a kernel without it */
+	EXPECT_EQ(-EINVAL, ftd_backing_open(d, fd, FUSE_BACKING_INODE));
 	close(fd);
 	fd = open("/dev/null", O_RDONLY);
 	ASSERT_LE(0, fd);
 	EXPECT_EQ(-EINVAL, ftd_backing_open(d, fd, 0));
+	EXPECT_EQ(-EINVAL, ftd_backing_open(d, fd, FUSE_BACKING_INODE));
 	close(fd);
 	ftd_destroy(d);
 }

@@ -53,7 +53,7 @@ int main(int argc, char **argv)
 		perror(argv[1]);
 		return 1;
 	}
-	id = ftd_backing_open(d, fd, 0);
+	id = ftd_backing_open(d, fd, FUSE_BACKING_INODE);
 	close(fd);
 	if (id < 0) {
 		fprintf(stderr, "FUSE_DEV_IOC_BACKING_OPEN: %s\n", strerror(-id));

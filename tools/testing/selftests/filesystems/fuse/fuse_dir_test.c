@@ -162,7 +162,7 @@ FIXTURE_SETUP(subtree)
 
 	fd = open(self->back, O_PATH | O_DIRECTORY);
 	ASSERT_LE(0, fd);
-	self->tree_id = ftd_backing_open(self->d, fd, 0);
+	self->tree_id = ftd_backing_open(self->d, fd, FUSE_BACKING_INODE);
 	close(fd);
 	ASSERT_LT(0, self->tree_id);
 	ASSERT_EQ(0, ftd_set_entry_backing(self->d, self->tree, self->tree_id,
@@ -170,7 +170,7 @@ FIXTURE_SETUP(subtree)
 
 	fd = open(self->single, O_RDONLY);
 	ASSERT_LE(0, fd);
-	self->single_id = ftd_backing_open(self->d, fd, 0);
+	self->single_id = ftd_backing_open(self->d, fd, FUSE_BACKING_INODE);
 	close(fd);
 	ASSERT_LT(0, self->single_id);
 	ASSERT_EQ(0, ftd_set_entry_backing(self->d, self->single_ino,

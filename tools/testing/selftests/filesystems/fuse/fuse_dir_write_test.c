@@ -84,7 +84,7 @@ FIXTURE_SETUP(mut)
 	}
 	fd = open(self->back, O_PATH | O_DIRECTORY);
 	ASSERT_LE(0, fd);
-	self->tree_id = ftd_backing_open(self->d, fd, 0);
+	self->tree_id = ftd_backing_open(self->d, fd, FUSE_BACKING_INODE);
 	close(fd);
 	ASSERT_LT(0, self->tree_id);
 	ASSERT_EQ(0, ftd_set_entry_backing(self->d, self->tree, self->tree_id,
@@ -882,7 +882,8 @@ static bool mkdir_hands_over(struct ftd *d, const struct fuse_in_header *in,
 
 	snprintf(path, sizeof(path), "%s/%s", back, name);
 	fd = mkdir(path, 0755) ? -1 : open(path, O_PATH | O_DIRECTORY);
-	b.backing_id = fd < 0 ? -1 : ftd_backing_open(d, fd, 0);
+	b.backing_id = fd < 0 ? -1 :
+		ftd_backing_open(d, fd, FUSE_BACKING_INODE);
 	if (fd >= 0)
 		close(fd);
 	node = ftd_add_dir(d, in->nodeid, name, 0755);
@@ -921,7 +922,8 @@ static bool create_hands_over(struct ftd *d, const struct fuse_in_header *in,
 
 	snprintf(path, sizeof(path), "%s/%s", back, name);
 	fd = open(path, O_RDWR | O_CREAT | O_EXCL, 0644);
-	tail.b.backing_id = fd < 0 ? -1 : ftd_backing_open(d, fd, 0);
+	tail.b.backing_id = fd < 0 ? -1 :
+		ftd_backing_open(d, fd, FUSE_BACKING_INODE);
 	if (fd >= 0)
 		close(fd);
 	node = ftd_add_file(d, in->nodeid, name, 0644, "", 0);

@@ -442,7 +442,7 @@ int ftd_backing_open_path(struct ftd *d, const char *path, int open_flags)
 
 	if (fd < 0)
 		return -errno;
-	id = ftd_backing_open(d, fd, 0);
+	id = ftd_backing_open(d, fd, FUSE_BACKING_INODE);
 	close(fd);
 	return id;
 }

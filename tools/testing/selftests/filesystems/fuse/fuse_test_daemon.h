@@ -89,7 +89,10 @@ long ftd_nlookup(struct ftd *d, __u64 nodeid);
 
 /* Backing files (FUSE_DEV_IOC_BACKING_OPEN/CLOSE): id or -errno */
 int ftd_backing_open(struct ftd *d, int fd, __u32 flags);
-/* The same for the file at path, opened with open_flags (O_PATH...) */
+/*
+ * The same for the file at path, opened with open_flags (O_PATH...), for
+ * binding inodes (FUSE_BACKING_INODE)
+ */
 int ftd_backing_open_path(struct ftd *d, const char *path, int open_flags);
 int ftd_backing_close(struct ftd *d, int backing_id);
 
