@@ -246,7 +246,7 @@ static int fuse_pt_instantiate(struct inode *dir, struct dentry *entry,
 	}
 
 	inode = fuse_pt_iget(dir->i_sb, d_inode(child),
-			     get_fuse_inode(dir)->backing_ctx);
+			     get_fuse_inode(dir)->fb);
 	if (IS_ERR(inode)) {
 		dput(child);
 		return PTR_ERR(inode);
@@ -281,6 +281,8 @@ static int fuse_pt_create(struct inode *dir, struct dentry *entry,
 	struct path bdir;
 	int err;
 
+	if (fuse_is_bad(dir))
+		return -EIO;
 	err = fuse_pt_backing_path(entry->d_parent, &bdir);
 	if (err)
 		return err;
@@ -456,6 +458,8 @@ int fuse_pt_tmpfile(struct mnt_idmap *idmap, struct inode *dir,
 	struct path bdir;
 	int err;
 
+	if (fuse_is_bad(dir))
+		return -EIO;
 	err = fuse_pt_backing_path(entry->d_parent, &bdir);
 	if (err)
 		return err;
@@ -484,7 +488,7 @@ int fuse_pt_tmpfile(struct mnt_idmap *idmap, struct inode *dir,
 	}
 
 	inode = fuse_pt_iget(dir->i_sb, file_inode(backing_file),
-			     dfi->backing_ctx);
+			     dfi->fb);
 	if (IS_ERR(inode)) {
 		fput(backing_file);
 		fuse_file_free(ff);
@@ -549,20 +553,24 @@ static int fuse_pt_remove(struct inode *dir, struct dentry *entry, bool isdir)
 	fuse_pt_copyattr(dir);
 	if (!err) {
 		if (isdir) {
-			/* i_lock: as fuse_pt_copyattr()'s set_nlink() */
-			spin_lock(&d_inode(entry)->i_lock);
+			struct fuse_inode *fi = get_fuse_inode(d_inode(entry));
+
+			/* fi->lock: as fuse_pt_copyattr()'s set_nlink() */
+			spin_lock(&fi->lock);
 			clear_nlink(d_inode(entry));
-			spin_unlock(&d_inode(entry)->i_lock);
+			spin_unlock(&fi->lock);
 		} else {
 			fuse_pt_copyattr(d_inode(entry));
 		}
 		/*
 		 * The name is gone: once unused, the fuse dentry must not stay
-		 * cached holding the removed backing dentry, and with it the
-		 * backing inode and its blocks.  While in use (an open file,
-		 * a cwd) it keeps its backing path: fstat() still works.
+		 * cached (as a negative dentry) holding the removed backing
+		 * dentry, and with it the backing inode and its blocks; so it
+		 * is unhashed, as ovl_remove_upper() does.  While in use (an
+		 * open file, a cwd) it keeps its backing path: fstat() still
+		 * works.
 		 */
-		fuse_invalidate_entry_cache(entry);
+		d_drop(entry);
 	}
 	return err;
 }
@@ -600,7 +608,7 @@ int fuse_pt_rmdir(struct inode *dir, struct dentry *entry)
 static bool fuse_pt_same_subtree(struct inode *a, struct inode *b)
 {
 	return fuse_inode_subtree(a) && fuse_inode_subtree(b) &&
-		get_fuse_inode(a)->backing_ctx == get_fuse_inode(b)->backing_ctx;
+		get_fuse_inode(a)->fb == get_fuse_inode(b)->fb;
 }
 
 /**
@@ -712,8 +720,10 @@ int fuse_pt_link(struct dentry *entry, struct inode *newdir,
 	struct dentry *child;
 	int err;
 
-	if (!fuse_inode_subtree(newdir) || !fuse_inode_backed(inode) ||
-	    fi->backing_ctx != get_fuse_inode(newdir)->backing_ctx)
+	if (fuse_is_bad(newdir))
+		return -EIO;
+	if (!fuse_inode_subtree(newdir) || !fuse_inode_bound(inode) ||
+	    fi->fb != get_fuse_inode(newdir)->fb)
 		return -EXDEV;
 	err = fuse_pt_backing_path(entry, &bold);
 	if (!err)

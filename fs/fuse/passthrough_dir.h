@@ -121,7 +121,7 @@ struct fuse_pt_bind {
 #ifdef CONFIG_FUSE_PASSTHROUGH_DIR
 
 /* True for any fuse inode bound to a backing inode */
-static inline bool fuse_inode_backed(struct inode *inode)
+static inline bool fuse_inode_bound(struct inode *inode)
 {
 	return !!READ_ONCE(get_fuse_inode(inode)->backing_inode);
 }
@@ -144,7 +144,7 @@ void fuse_pt_evict_inode(struct inode *inode);
 
 #else /* CONFIG_FUSE_PASSTHROUGH_DIR */
 
-static inline bool fuse_inode_backed(struct inode *inode)
+static inline bool fuse_inode_bound(struct inode *inode)
 {
 	return false;
 }
@@ -185,7 +185,7 @@ static inline void fuse_pt_evict_inode(struct inode *inode) {}
 #endif /* CONFIG_FUSE_PASSTHROUGH_DIR */
 
 /*
- * Reached only behind fuse_inode_backed()/fuse_inode_subtree(), which are
+ * Reached only behind fuse_inode_bound()/fuse_inode_subtree(), which are
  * constant false without CONFIG_FUSE_PASSTHROUGH_DIR.
  */
 
@@ -282,6 +282,7 @@ ssize_t fuse_pt_copy_file_range(struct file *in, loff_t pos_in,
 				unsigned int flags);
 extern const struct file_operations fuse_pt_file_operations;
 extern const struct file_operations fuse_pt_dir_operations;
+extern const struct address_space_operations fuse_pt_file_aops;
 
 /* Chosen when a bound inode is filled (fuse_pt_init_inode()) */
 extern const struct inode_operations fuse_pt_inode_operations;

@@ -66,7 +66,7 @@ int fuse_pt_open(struct inode *inode, struct file *file)
 		err = generic_file_open(inode, file);
 		if (err)
 			return err;
-		err = fuse_pt_may_exec(file, &path, fi->backing_ctx->cred);
+		err = fuse_pt_may_exec(file, &path, fi->fb->cred);
 		if (err)
 			return err;
 	}
@@ -78,9 +78,9 @@ int fuse_pt_open(struct inode *inode, struct file *file)
 	ff->nodeid = fi->nodeid;
 
 	/* the backing fs's ->open() (NFS OPEN) asks as the server, as lookups */
-	old_cred = override_creds(fi->backing_ctx->cred);
+	old_cred = override_creds(fi->fb->cred);
 	backing_file = backing_file_open(file, flags, &path,
-					 fi->backing_ctx->cred);
+					 fi->fb->cred);
 	revert_creds(old_cred);
 	if (IS_ERR(backing_file)) {
 		fuse_file_free(ff);
@@ -98,7 +98,7 @@ int fuse_pt_open(struct inode *inode, struct file *file)
 	if (S_ISREG(inode->i_mode))
 		ff->cred = fuse_pt_caller_creds(inode);
 	else
-		ff->cred = get_cred(fi->backing_ctx->cred);
+		ff->cred = get_cred(fi->fb->cred);
 	if (!ff->cred) {
 		fput(backing_file);
 		fuse_file_free(ff);
@@ -138,7 +138,9 @@ static void fuse_pt_remove_locks(struct file *file, struct file *backing_file)
 		}
 		spin_unlock(&ctx->flc_lock);
 		/* a backing ->lock that failed to unlock: do not spin */
-		if (!owner || WARN_ON_ONCE(owner == last))
+		if (owner && owner == last)
+			pr_warn_once("posix lock on a backing file not removed\n");
+		if (!owner || owner == last)
 			break;
 		locks_remove_posix(backing_file, owner);
 		last = owner;
@@ -420,6 +422,15 @@ static int fuse_pt_mmap(struct file *file, struct vm_area_struct *vma)
 	}
 	return fuse_passthrough_mmap(file, vma);
 }
+
+/*
+ * Address space of a bound regular file: its data is the backing file's,
+ * never in a page cache here, and there is no FUSE_BMAP to send (FIBMAP,
+ * swapon).  Whether O_DIRECT is possible is the backing open's decision.
+ */
+const struct address_space_operations fuse_pt_file_aops = {
+	.direct_IO	= noop_direct_IO,
+};
 
 const struct file_operations fuse_pt_file_operations = {
 	.open		= fuse_pt_open,

@@ -177,22 +177,25 @@ static bool fuse_pt_stale(struct inode *inode, struct inode *backing)
 
 static void __fuse_pt_copyattr(struct inode *inode, struct inode *backing)
 {
-	spin_lock(&inode->i_lock);
+	struct fuse_inode *fi = get_fuse_inode(inode);
+
+	/*
+	 * fi->lock: fuse's own updates of i_nlink and i_size (unlink by the
+	 * server, fuse_write_update_attr()) are made under it.
+	 */
+	spin_lock(&fi->lock);
 	inode->i_mode = (inode->i_mode & S_IFMT) | (backing->i_mode & ~S_IFMT);
 	inode->i_uid = backing->i_uid;
 	inode->i_gid = backing->i_gid;
 	inode->i_rdev = backing->i_rdev;
 	set_nlink(inode, backing->i_nlink);
-	/*
-	 * i_lock serializes i_size_write() here; fsstack_copy_inode_size()
-	 * would take it again on 32-bit SMP.
-	 */
+	/* fsstack_copy_inode_size() would take i_lock on 32-bit SMP */
 	i_size_write(inode, i_size_read(backing));
 	inode->i_blocks = READ_ONCE(backing->i_blocks);
 	inode_set_atime_to_ts(inode, inode_get_atime(backing));
 	inode_set_mtime_to_ts(inode, inode_get_mtime(backing));
 	inode_set_ctime_to_ts(inode, inode_get_ctime(backing));
-	spin_unlock(&inode->i_lock);
+	spin_unlock(&fi->lock);
 	/*
 	 * And never S_NOSEC: file_remove_privs() trusts it on the fuse
 	 * inode (SB_NOSEC with FUSE_HANDLE_KILLPRIV_V2) and would skip
@@ -476,7 +479,7 @@ int fuse_pt_permission(struct mnt_idmap *idmap, struct inode *inode, int mask)
 {
 	struct fuse_inode *fi = get_fuse_inode(inode);
 	struct inode *backing = READ_ONCE(fi->backing_inode);
-	struct fuse_backing *fb = READ_ONCE(fi->backing_ctx);
+	struct fuse_backing *fb = READ_ONCE(fi->fb);
 	const struct cred *old_cred, *cred;
 	int err;
 
@@ -777,7 +780,8 @@ static ssize_t fuse_pt_filter_list(char *list, ssize_t res)
 
 	for (s = list, remain = res; remain; s += slen) {
 		slen = strnlen(s, remain) + 1;
-		if (WARN_ON(slen > remain))
+		/* a backing fs (9p) may pass on a list it did not check */
+		if (slen > remain)
 			return -EIO;
 		remain -= slen;
 		if (!fuse_pt_can_list(s)) {
@@ -851,6 +855,8 @@ struct posix_acl *fuse_pt_get_acl(struct mnt_idmap *idmap,
 	struct posix_acl *acl;
 	struct path backing;
 
+	if (fuse_is_bad(d_inode(dentry)))
+		return ERR_PTR(-EIO);
 	old_cred = fuse_pt_enter(dentry, &backing);
 	if (IS_ERR(old_cred))
 		return ERR_CAST(old_cred);
@@ -877,6 +883,8 @@ struct posix_acl *fuse_pt_get_inode_acl(struct inode *inode, int type,
 {
 	struct inode *backing = READ_ONCE(get_fuse_inode(inode)->backing_inode);
 
+	if (fuse_is_bad(inode))
+		return ERR_PTR(-EIO);
 	if (rcu)
 		return backing ? get_cached_acl_rcu(backing, type) :
 			ERR_PTR(-ECHILD);
@@ -1027,7 +1035,7 @@ void fuse_pt_sync_fs(struct super_block *sb)
 		/* one comparison per inode in the common case of one fs */
 		if (!backing || fuse_pt_sync_has(&set, backing->i_sb))
 			continue;
-		fb = READ_ONCE(get_fuse_inode(inode)->backing_ctx);
+		fb = READ_ONCE(get_fuse_inode(inode)->fb);
 		if (fb && !fuse_pt_sync_add(&set, fb))
 			break;
 	}
@@ -1063,6 +1071,10 @@ int fuse_pt_fileattr_get(struct dentry *dentry, struct fileattr *fa)
 	struct path backing;
 	int err;
 
+	/* as fuse_priv_ioctl_prepare() */
+	err = fuse_pt_check_caller(d_inode(dentry));
+	if (err)
+		return err;
 	old_cred = fuse_pt_enter(dentry, &backing);
 	if (IS_ERR(old_cred))
 		return PTR_ERR(old_cred);
@@ -1086,6 +1098,9 @@ int fuse_pt_fileattr_set(struct mnt_idmap *idmap, struct dentry *dentry,
 	struct path backing;
 	int err;
 
+	err = fuse_pt_check_caller(d_inode(dentry));
+	if (err)
+		return err;
 	fuse_pt_copyattr(d_inode(dentry));
 	/* the VFS checked the owner on attributes that may have been stale */
 	if (!inode_owner_or_capable(idmap, d_inode(dentry)))

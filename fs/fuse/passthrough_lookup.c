@@ -33,7 +33,7 @@
  */
 const struct cred *fuse_pt_override_creds(struct inode *inode)
 {
-	return override_creds(get_fuse_inode(inode)->backing_ctx->cred);
+	return override_creds(get_fuse_inode(inode)->fb->cred);
 }
 
 /**
@@ -108,6 +108,9 @@ const struct cred *fuse_pt_override_caller_creds(struct inode *inode)
 
 static bool fuse_pt_pseudo_fs(const struct super_block *sb)
 {
+	/* internal mounts nobody can mount: sockfs, pipefs, pidfs, ... */
+	if (sb->s_flags & SB_NOUSER)
+		return true;
 	switch (sb->s_magic) {
 	case SYSFS_MAGIC:
 	case CGROUP_SUPER_MAGIC:
@@ -268,7 +271,7 @@ static void fuse_pt_fill_attr(struct inode *inode, struct inode *backing,
 }
 
 /*
- * Finish a new (I_NEW) inode whose backing_inode and backing_ctx are set
+ * Finish a new (I_NEW) inode whose backing_inode and fb are set
  * and referenced: pick the passthrough inode and file operations, once
  * (as ovl_fill_inode() does), and copy the attributes.  A directory bound
  * by the server without its subtree keeps the server's namespace
@@ -295,8 +298,10 @@ static void fuse_pt_init_inode(struct inode *inode, bool subtree)
 		inode->i_op = &fuse_pt_symlink_inode_operations;
 	} else {
 		inode->i_op = &fuse_pt_inode_operations;
-		if (S_ISREG(inode->i_mode))
+		if (S_ISREG(inode->i_mode)) {
 			inode->i_fop = &fuse_pt_file_operations;
+			inode->i_data.a_ops = &fuse_pt_file_aops;
+		}
 	}
 	inode->i_ino = fi->backing_inode->i_ino;
 	fi->orig_ino = fi->backing_inode->i_ino;
@@ -314,7 +319,7 @@ void fuse_pt_bind_new_inode(struct inode *inode, struct fuse_pt_bind *bind)
 
 	if (!bind || !bind->fb)
 		return;
-	fi->backing_ctx = bind->fb;
+	fi->fb = bind->fb;
 	fi->backing_inode = file_inode(bind->fb->file);
 	ihold(fi->backing_inode);
 	bind->fb = NULL;
@@ -361,12 +366,12 @@ void fuse_pt_bind_dentry(struct dentry *entry, struct inode *inode)
 	struct fuse_dentry *fd = fuse_dentry(entry);
 	struct fuse_inode *fi;
 
-	if (!inode || !fuse_inode_backed(inode) ||
+	if (!inode || !fuse_inode_bound(inode) ||
 	    WARN_ON_ONCE(!fuse_dentry_has_data(entry)) ||
 	    fd->backing_path.dentry)
 		return;
 	fi = get_fuse_inode(inode);
-	fd->backing_path = fi->backing_ctx->file->f_path;
+	fd->backing_path = fi->fb->file->f_path;
 	path_get(&fd->backing_path);
 }
 
@@ -387,8 +392,8 @@ int fuse_pt_backing_path(struct dentry *dentry, struct path *path)
 		*path = fd->backing_path;
 		return 0;
 	}
-	if (fi->nodeid && fi->backing_ctx) {
-		*path = fi->backing_ctx->file->f_path;
+	if (fi->nodeid && fi->backing_inode && fi->fb) {
+		*path = fi->fb->file->f_path;
 		return 0;
 	}
 	return -EIO;
@@ -405,7 +410,7 @@ static int fuse_pt_inode_test(struct inode *inode, void *data)
 	struct fuse_pt_key *key = data;
 
 	return !fi->nodeid && fi->backing_inode == key->backing &&
-		fi->backing_ctx == key->ctx;
+		fi->fb == key->ctx;
 }
 
 /* Under inode_hash_lock: make the new inode findable by its key at once */
@@ -416,7 +421,7 @@ static int fuse_pt_inode_set(struct inode *inode, void *data)
 
 	fi->nodeid = 0;
 	fi->backing_inode = key->backing;
-	fi->backing_ctx = key->ctx;
+	fi->fb = key->ctx;
 	return 0;
 }
 
@@ -500,7 +505,7 @@ struct dentry *fuse_pt_lookup(struct inode *dir, struct dentry *entry,
 		return d_splice_alias(NULL, entry);
 	}
 
-	inode = fuse_pt_iget(dir->i_sb, d_inode(backing), dfi->backing_ctx);
+	inode = fuse_pt_iget(dir->i_sb, d_inode(backing), dfi->fb);
 	if (IS_ERR(inode)) {
 		dput(backing);
 		return ERR_CAST(inode);
@@ -636,8 +641,13 @@ int fuse_pt_revalidate(struct dentry *entry, unsigned int flags)
 	if (!valid)
 		return 0;
 	if (backing->d_flags & DCACHE_OP_REVALIDATE) {
-		int ret = backing->d_op->d_revalidate(backing, flags);
+		/* as the lookup it revalidates: with the server's creds */
+		const struct cred *old_cred;
+		int ret;
 
+		old_cred = fuse_pt_override_creds(d_inode(entry));
+		ret = backing->d_op->d_revalidate(backing, flags);
+		revert_creds(old_cred);
 		if (ret <= 0)
 			return ret;
 	}
@@ -668,12 +678,12 @@ void fuse_pt_evict_inode(struct inode *inode)
 {
 	struct fuse_inode *fi = get_fuse_inode(inode);
 	struct inode *backing = fi->backing_inode;
-	struct fuse_backing *fb = fi->backing_ctx;
+	struct fuse_backing *fb = fi->fb;
 
 	if (!backing)
 		return;
 	WRITE_ONCE(fi->backing_inode, NULL);
-	WRITE_ONCE(fi->backing_ctx, NULL);
+	WRITE_ONCE(fi->fb, NULL);
 	iput(backing);
 	fuse_backing_put(fb);
 }

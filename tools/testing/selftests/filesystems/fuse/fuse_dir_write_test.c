@@ -26,6 +26,7 @@
 #include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <sys/sysmacros.h>
 #include <sys/wait.h>
 #include <sys/xattr.h>
@@ -117,6 +118,77 @@ TEST_F(mut, create_file_appears_in_backing)
 	ASSERT_EQ(0, stat(bp("new"), &bst));
 	EXPECT_EQ(bst.st_ino, st.st_ino);
 	EXPECT_EQ(S_IFREG | 0640, bst.st_mode);
+	ASSERT_NO_REQUESTS();
+}
+
+/* Blocks of the backing fs freed by writing 16 MiB to path, then unlinking */
+static long write_unlink_frees(const char *path, const char *fsdir)
+{
+	static char buf[1 << 20];
+	struct statvfs full, after;
+	int fd, i;
+
+	memset(buf, 'u', sizeof(buf));
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	if (fd < 0)
+		return -1;
+	for (i = 0; i < 16; i++)
+		if (write(fd, buf, sizeof(buf)) != sizeof(buf))
+			break;
+	close(fd);
+	if (i < 16 || statvfs(fsdir, &full) || unlink(path) ||
+	    statvfs(fsdir, &after))
+		return -1;
+	return (long)(after.f_bfree - full.f_bfree) * full.f_bsize >> 20;
+}
+
+/*
+ * Natively, the blocks of an unlinked, unused file are free at once; the
+ * fuse dentry must not stay cached holding the backing one (as dd, rm,
+ * df through the mount found).
+ */
+TEST_F(mut, unlink_frees_the_backing_blocks_at_once)
+{
+	EXPECT_EQ(16, write_unlink_frees(bp("native"), self->back));
+	EXPECT_EQ(16, write_unlink_frees(mp("tree/big"), self->back));
+	ASSERT_NO_REQUESTS();
+}
+
+TEST_F(mut, o_direct_opens_as_natively)
+{
+	int nfd, mfd, nerr, merr;
+
+	nfd = open(bp("a"), O_RDONLY | O_DIRECT);
+	nerr = nfd < 0 ? errno : 0;
+	mfd = open(mp("tree/a"), O_RDONLY | O_DIRECT);
+	merr = mfd < 0 ? errno : 0;
+	EXPECT_EQ(nerr, merr);
+	if (nfd >= 0)
+		close(nfd);
+	if (mfd >= 0)
+		close(mfd);
+	ASSERT_NO_REQUESTS();
+}
+
+/*
+ * Inodes below a subtree root have no node id: they get no file handle
+ * rather than one handle for all of them (fanotify FIDs, nfsd).
+ */
+TEST_F(mut, no_shared_file_handle_below_a_subtree_root)
+{
+	struct {
+		struct file_handle fh;
+		unsigned char buf[MAX_HANDLE_SZ];
+	} h1 = { .fh.handle_bytes = MAX_HANDLE_SZ },
+	  h2 = { .fh.handle_bytes = MAX_HANDLE_SZ };
+	int m1, m2, r1, r2;
+
+	r1 = name_to_handle_at(AT_FDCWD, mp("tree/a"), &h1.fh, &m1, 0);
+	r2 = name_to_handle_at(AT_FDCWD, mp("tree/sub/b"), &h2.fh, &m2, 0);
+	if (!r1 && !r2)
+		EXPECT_TRUE(h1.fh.handle_bytes != h2.fh.handle_bytes ||
+			    memcmp(h1.fh.f_handle, h2.fh.f_handle,
+				   h1.fh.handle_bytes));
 	ASSERT_NO_REQUESTS();
 }
 
