@@ -702,6 +702,22 @@ static bool fuse_pt_system_xattr(const char *name)
 	return !strncmp(name, XATTR_SYSTEM_PREFIX, XATTR_SYSTEM_PREFIX_LEN);
 }
 
+/*
+ * security.* names other than security.capability are security module
+ * labels.  The VFS checked the caller against the fuse inode's label; the
+ * backing filesystem would check the server's security context, never
+ * the caller's against the backing inode's label (a confined caller could
+ * relabel what it could not natively): not set through the mount, which
+ * is stricter than natively.  security.capability is governed by the
+ * caller's capabilities (fuse_pt_caller_creds()), as natively.
+ */
+static bool fuse_pt_label_xattr(const char *name)
+{
+	return !strncmp(name, XATTR_SECURITY_PREFIX,
+			XATTR_SECURITY_PREFIX_LEN) &&
+		strcmp(name, XATTR_NAME_CAPS);
+}
+
 /**
  * fuse_pt_getxattr() - read an xattr of a bound inode
  * @dentry: fuse dentry
@@ -751,7 +767,7 @@ int fuse_pt_setxattr(struct mnt_idmap *idmap, struct dentry *dentry,
 	struct path backing;
 	int err;
 
-	if (fuse_pt_system_xattr(name))
+	if (fuse_pt_system_xattr(name) || fuse_pt_label_xattr(name))
 		return -EOPNOTSUPP;
 	old_cred = fuse_pt_enter_change(dentry, &backing);
 	if (IS_ERR(old_cred))

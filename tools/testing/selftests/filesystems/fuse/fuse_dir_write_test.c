@@ -192,6 +192,26 @@ TEST_F(mut, no_shared_file_handle_below_a_subtree_root)
 	ASSERT_NO_REQUESTS();
 }
 
+/*
+ * Security module labels are not set through the mount (the caller would
+ * be checked against the fuse inode's label, the change made in the
+ * server's security context): EOPNOTSUPP, where root natively could.
+ * Reading them, and security.capability, stay as natively.
+ */
+TEST_F(mut, security_labels_are_not_set_through_the_mount)
+{
+	char buf[8];
+
+	ASSERT_EQ(0, setxattr(bp("a"), "security.fdw", "n", 1, 0));
+	EXPECT_EQ(-1, setxattr(mp("tree/a"), "security.fdw", "m", 1, 0));
+	EXPECT_EQ(EOPNOTSUPP, errno);
+	EXPECT_EQ(-1, removexattr(mp("tree/a"), "security.fdw"));
+	EXPECT_EQ(EOPNOTSUPP, errno);
+	EXPECT_EQ(1, getxattr(mp("tree/a"), "security.fdw", buf, sizeof(buf)));
+	EXPECT_EQ('n', buf[0]);
+	ASSERT_NO_REQUESTS();
+}
+
 TEST_F(mut, create_excl_on_existing_fails_eexist)
 {
 	int fd;
