@@ -336,9 +336,9 @@ out_drop_write:
  *
  * Return: 0 with @file opened on the new file, or a negative errno.
  */
-int fuse_pt_create_open(struct mnt_idmap *idmap, struct inode *dir,
-			struct dentry *entry, struct file *file,
-			unsigned int flags, umode_t mode)
+static int fuse_pt_create_open(struct mnt_idmap *idmap, struct inode *dir,
+			       struct dentry *entry, struct file *file,
+			       unsigned int flags, umode_t mode)
 {
 	int err;
 
@@ -388,8 +388,8 @@ static int fuse_pt_atomic_open(struct inode *dir, struct dentry *entry,
  *
  * Return: 0 or a negative errno from the backing filesystem.
  */
-int fuse_pt_mknod(struct mnt_idmap *idmap, struct inode *dir,
-		  struct dentry *entry, umode_t mode, dev_t rdev)
+static int fuse_pt_mknod(struct mnt_idmap *idmap, struct inode *dir,
+			 struct dentry *entry, umode_t mode, dev_t rdev)
 {
 	if (!(mode & S_IFMT))
 		mode |= S_IFREG;
@@ -412,8 +412,8 @@ static int fuse_pt_create_reg(struct mnt_idmap *idmap, struct inode *dir,
  *
  * Return: 0 or a negative errno from the backing filesystem.
  */
-int fuse_pt_mkdir(struct mnt_idmap *idmap, struct inode *dir,
-		  struct dentry *entry, umode_t mode)
+static int fuse_pt_mkdir(struct mnt_idmap *idmap, struct inode *dir,
+			 struct dentry *entry, umode_t mode)
 {
 	return fuse_pt_create(dir, entry, (mode & ~S_IFMT) | S_IFDIR, 0, NULL,
 			      false);
@@ -428,8 +428,8 @@ int fuse_pt_mkdir(struct mnt_idmap *idmap, struct inode *dir,
  *
  * Return: 0 or a negative errno from the backing filesystem.
  */
-int fuse_pt_symlink(struct mnt_idmap *idmap, struct inode *dir,
-		    struct dentry *entry, const char *link)
+static int fuse_pt_symlink(struct mnt_idmap *idmap, struct inode *dir,
+			   struct dentry *entry, const char *link)
 {
 	return fuse_pt_create(dir, entry, S_IFLNK | 0777, 0, link, false);
 }
@@ -446,8 +446,8 @@ int fuse_pt_symlink(struct mnt_idmap *idmap, struct inode *dir,
  *
  * Return: 0 or a negative errno.
  */
-int fuse_pt_tmpfile(struct mnt_idmap *idmap, struct inode *dir,
-		    struct file *file, umode_t mode)
+static int fuse_pt_tmpfile(struct mnt_idmap *idmap, struct inode *dir,
+			   struct file *file, umode_t mode)
 {
 	struct fuse_inode *dfi = get_fuse_inode(dir);
 	struct dentry *entry = file->f_path.dentry;
@@ -583,7 +583,7 @@ static int fuse_pt_remove(struct inode *dir, struct dentry *entry, bool isdir)
  * Return: 0 or a negative errno from the backing filesystem; -ESTALE if
  * the backing tree changed under the name (the VFS then looks it up again).
  */
-int fuse_pt_unlink(struct inode *dir, struct dentry *entry)
+static int fuse_pt_unlink(struct inode *dir, struct dentry *entry)
 {
 	if (fuse_is_bad(dir))
 		return -EIO;
@@ -597,7 +597,7 @@ int fuse_pt_unlink(struct inode *dir, struct dentry *entry)
  *
  * Return: 0 or a negative errno (ENOTEMPTY...) from the backing filesystem.
  */
-int fuse_pt_rmdir(struct inode *dir, struct dentry *entry)
+static int fuse_pt_rmdir(struct inode *dir, struct dentry *entry)
 {
 	if (fuse_is_bad(dir))
 		return -EIO;

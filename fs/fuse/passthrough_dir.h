@@ -228,8 +228,6 @@ int fuse_pt_getattr(struct mnt_idmap *idmap, const struct path *path,
 int fuse_pt_permission(struct mnt_idmap *idmap, struct inode *inode, int mask);
 int fuse_pt_setattr(struct mnt_idmap *idmap, struct dentry *entry,
 		    struct iattr *attr);
-const char *fuse_pt_get_link(struct dentry *dentry, struct inode *inode,
-			     struct delayed_call *callback);
 int fuse_pt_getxattr(struct dentry *dentry, struct inode *inode,
 		     const char *name, void *value, size_t size);
 int fuse_pt_setxattr(struct mnt_idmap *idmap, struct dentry *dentry,
@@ -253,19 +251,6 @@ int fuse_pt_fileattr_set(struct mnt_idmap *idmap, struct dentry *dentry,
 			 struct fileattr *fa);
 
 /* passthrough_dir.c: namespace changes in a subtree directory */
-int fuse_pt_create_open(struct mnt_idmap *idmap, struct inode *dir,
-			struct dentry *entry, struct file *file,
-			unsigned int flags, umode_t mode);
-int fuse_pt_mknod(struct mnt_idmap *idmap, struct inode *dir,
-		  struct dentry *entry, umode_t mode, dev_t rdev);
-int fuse_pt_tmpfile(struct mnt_idmap *idmap, struct inode *dir,
-		    struct file *file, umode_t mode);
-int fuse_pt_mkdir(struct mnt_idmap *idmap, struct inode *dir,
-		  struct dentry *entry, umode_t mode);
-int fuse_pt_symlink(struct mnt_idmap *idmap, struct inode *dir,
-		    struct dentry *entry, const char *link);
-int fuse_pt_unlink(struct inode *dir, struct dentry *entry);
-int fuse_pt_rmdir(struct inode *dir, struct dentry *entry);
 int fuse_pt_rename(struct mnt_idmap *idmap, struct inode *olddir,
 		   struct dentry *oldent, struct inode *newdir,
 		   struct dentry *newent, unsigned int flags);

@@ -672,8 +672,8 @@ out_put_write:
  *
  * Return: the link body or an ERR_PTR.
  */
-const char *fuse_pt_get_link(struct dentry *dentry, struct inode *inode,
-			     struct delayed_call *callback)
+static const char *fuse_pt_get_link(struct dentry *dentry, struct inode *inode,
+				    struct delayed_call *callback)
 {
 	const struct cred *old_cred;
 	struct path backing;
