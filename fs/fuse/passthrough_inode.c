@@ -15,6 +15,7 @@
 #include <linux/magic.h>
 #include <linux/namei.h>
 #include <linux/posix_acl.h>
+#include <linux/security.h>
 #include <linux/statfs.h>
 #include <linux/xattr.h>
 
@@ -703,19 +704,20 @@ static bool fuse_pt_system_xattr(const char *name)
 }
 
 /*
- * security.* names other than security.capability are security module
- * labels.  The VFS checked the caller against the fuse inode's label; the
+ * The MAC label of a security module (security.selinux, security.SMACK64):
+ * the VFS checked the caller against the fuse inode's label, and the
  * backing filesystem would check the server's security context, never
  * the caller's against the backing inode's label (a confined caller could
  * relabel what it could not natively): not set through the mount, which
- * is stricter than natively.  security.capability is governed by the
- * caller's capabilities (fuse_pt_caller_creds()), as natively.
+ * is stricter than natively.  Other security.* names (capability, and all
+ * of them without such a module) are governed by the caller's
+ * capabilities (fuse_pt_caller_creds()), as natively.
  */
 static bool fuse_pt_label_xattr(const char *name)
 {
 	return !strncmp(name, XATTR_SECURITY_PREFIX,
 			XATTR_SECURITY_PREFIX_LEN) &&
-		strcmp(name, XATTR_NAME_CAPS);
+		security_ismaclabel(name + XATTR_SECURITY_PREFIX_LEN);
 }
 
 /**
