@@ -526,6 +526,8 @@ static int fuse_pt_remove(struct inode *dir, struct dentry *entry, bool isdir)
 	struct path bdir;
 	int err;
 
+	if (fuse_is_bad(dir))
+		return -EIO;
 	err = fuse_pt_backing_path(entry->d_parent, &bdir);
 	if (err)
 		return err;
@@ -585,8 +587,6 @@ static int fuse_pt_remove(struct inode *dir, struct dentry *entry, bool isdir)
  */
 static int fuse_pt_unlink(struct inode *dir, struct dentry *entry)
 {
-	if (fuse_is_bad(dir))
-		return -EIO;
 	return fuse_pt_remove(dir, entry, false);
 }
 
@@ -599,8 +599,6 @@ static int fuse_pt_unlink(struct inode *dir, struct dentry *entry)
  */
 static int fuse_pt_rmdir(struct inode *dir, struct dentry *entry)
 {
-	if (fuse_is_bad(dir))
-		return -EIO;
 	return fuse_pt_remove(dir, entry, true);
 }
 

@@ -138,10 +138,12 @@ static void fuse_pt_remove_locks(struct file *file, struct file *backing_file)
 		}
 		spin_unlock(&ctx->flc_lock);
 		/* a backing ->lock that failed to unlock: do not spin */
-		if (owner && owner == last)
-			pr_warn_once("posix lock on a backing file not removed\n");
-		if (!owner || owner == last)
+		if (!owner)
 			break;
+		if (owner == last) {
+			pr_warn_once("posix lock on a backing file not removed\n");
+			break;
+		}
 		locks_remove_posix(backing_file, owner);
 		last = owner;
 	}
