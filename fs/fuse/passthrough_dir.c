@@ -602,11 +602,17 @@ static int fuse_pt_rmdir(struct inode *dir, struct dentry *entry)
 	return fuse_pt_remove(dir, entry, true);
 }
 
-/* Both directories in subtrees of one registration: same mount and creds */
-static bool fuse_pt_same_subtree(struct inode *a, struct inode *b)
+/*
+ * May a rename or link between two bound places be made in the backing
+ * tree?  Only if both backing paths are on one backing mount (as natively)
+ * and both registrations have the same credentials, whatever their
+ * backing ids: then nothing is done that either could not do alone.
+ */
+static bool fuse_pt_same_domain_path(struct inode *a, const struct path *pa,
+				     struct inode *b, const struct path *pb)
 {
-	return fuse_inode_subtree(a) && fuse_inode_subtree(b) &&
-		get_fuse_inode(a)->fb == get_fuse_inode(b)->fb;
+	return pa->mnt == pb->mnt &&
+		fuse_pt_same_domain(get_fuse_inode(a)->fb, get_fuse_inode(b)->fb);
 }
 
 /**
@@ -616,11 +622,14 @@ static bool fuse_pt_same_subtree(struct inode *a, struct inode *b)
  * @oldent: source
  * @newdir: directory of @newent
  * @newent: target, negative or not
- * @flags: RENAME_NOREPLACE, RENAME_EXCHANGE
+ * @flags: RENAME_NOREPLACE, RENAME_EXCHANGE, RENAME_WHITEOUT
  *
- * Between a subtree and a server-served directory, or between subtrees of
- * different registrations, this fails with EXDEV (mv then copies).
- * RENAME_WHITEOUT is refused with EINVAL.
+ * Both directories are in passthrough subtrees, of one registration or of
+ * two whose backing directories are on one backing mount and which were
+ * registered with the same credentials; otherwise (a server-served
+ * directory, another backing mount, other credentials) this fails with
+ * EXDEV, and mv copies.  The VFS checked CAP_MKNOD for RENAME_WHITEOUT;
+ * the backing filesystem makes the whiteout.
  *
  * Return: 0 or a negative errno.
  */
@@ -635,17 +644,18 @@ int fuse_pt_rename(struct mnt_idmap *idmap, struct inode *olddir,
 
 	if (fuse_is_bad(olddir))
 		return -EIO;
-	if (!fuse_pt_same_subtree(olddir, newdir))
+	if (!fuse_inode_subtree(olddir) || !fuse_inode_subtree(newdir))
 		return -EXDEV;
-	if (flags & ~(RENAME_NOREPLACE | RENAME_EXCHANGE))
+	if (flags & ~(RENAME_NOREPLACE | RENAME_EXCHANGE | RENAME_WHITEOUT))
 		return -EINVAL;
 	err = fuse_pt_backing_path(oldent->d_parent, &bolddir);
 	if (!err)
 		err = fuse_pt_backing_path(newent->d_parent, &bnewdir);
 	if (err)
 		return err;
+	if (!fuse_pt_same_domain_path(olddir, &bolddir, newdir, &bnewdir))
+		return -EXDEV;
 
-	/* one registration: one backing mount (fuse_pt_same_subtree()) */
 	err = mnt_want_write(bolddir.mnt);
 	if (err)
 		return err;
@@ -706,13 +716,15 @@ out_drop_write:
  * @newdir: directory of the new name
  * @newent: negative dentry of the new name
  *
+ * As for rename, the inode's registration and the new directory's must be
+ * one, or have the same credentials, on one backing mount.
+ *
  * Return: 0 or a negative errno; EXDEV across the subtree boundary.
  */
 int fuse_pt_link(struct dentry *entry, struct inode *newdir,
 		 struct dentry *newent)
 {
 	struct inode *inode = d_inode(entry);
-	struct fuse_inode *fi = get_fuse_inode(inode);
 	const struct cred *old_cred;
 	struct path bold, bdir;
 	struct dentry *child;
@@ -720,14 +732,15 @@ int fuse_pt_link(struct dentry *entry, struct inode *newdir,
 
 	if (fuse_is_bad(newdir))
 		return -EIO;
-	if (!fuse_inode_subtree(newdir) || !fuse_inode_bound(inode) ||
-	    fi->fb != get_fuse_inode(newdir)->fb)
+	if (!fuse_inode_subtree(newdir) || !fuse_inode_bound(inode))
 		return -EXDEV;
 	err = fuse_pt_backing_path(entry, &bold);
 	if (!err)
 		err = fuse_pt_backing_path(newent->d_parent, &bdir);
 	if (err)
 		return err;
+	if (!fuse_pt_same_domain_path(inode, &bold, newdir, &bdir))
+		return -EXDEV;
 
 	err = mnt_want_write(bdir.mnt);
 	if (err)

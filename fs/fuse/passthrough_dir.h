@@ -87,13 +87,20 @@ fuse_pt_sb_dentry_ops(struct fuse_conn *fc, const struct dentry_operations *ops)
 		&fuse_pt_root_dentry_operations : &fuse_pt_dentry_operations;
 }
 
-/* INIT answered: if it did not negotiate the feature, plain dentries */
+void fuse_pt_init_root(struct fuse_mount *fm);
+
+/*
+ * INIT answered, before fuse_set_initialized(): is a bound root served
+ * (fuse_pt_init_root())?  If the feature is not negotiated, plain dentries.
+ */
 static inline void fuse_pt_init_reply(struct fuse_mount *fm)
 {
 	struct super_block *sb = fm->sb;
 
-	if (IS_ENABLED(CONFIG_FUSE_PASSTHROUGH_DIR) && sb &&
-	    !fm->fc->passthrough_dir &&
+	if (!IS_ENABLED(CONFIG_FUSE_PASSTHROUGH_DIR))
+		return;
+	fuse_pt_init_root(fm);
+	if (sb && !fm->fc->passthrough_dir &&
 	    sb->s_d_op == &fuse_pt_dentry_operations)
 		WRITE_ONCE(sb->s_d_op, &fuse_dentry_operations);
 }
@@ -135,6 +142,10 @@ static inline bool fuse_inode_subtree(struct inode *inode)
 int fuse_pt_resolve(struct fuse_conn *fc, const struct fuse_entry_backing_out *out,
 		    unsigned int size, const struct fuse_attr *attr,
 		    struct fuse_pt_bind *bind);
+int fuse_pt_root_open(struct fuse_conn *fc, struct fuse_fs_context *ctx);
+int fuse_pt_root_prepare(struct super_block *sb, struct fuse_fs_context *ctx);
+bool fuse_pt_same_domain(const struct fuse_backing *a,
+			 const struct fuse_backing *b);
 void fuse_pt_bind_put(struct fuse_pt_bind *bind);
 void fuse_pt_bind_new_inode(struct inode *inode, struct fuse_pt_bind *bind);
 bool fuse_pt_bind_matches(struct inode *inode, const struct fuse_pt_bind *bind);
@@ -161,6 +172,18 @@ static inline int fuse_pt_resolve(struct fuse_conn *fc,
 {
 	bind->fb = NULL;
 	bind->subtree = false;
+	return 0;
+}
+
+static inline int fuse_pt_root_open(struct fuse_conn *fc,
+				    struct fuse_fs_context *ctx)
+{
+	return -EOPNOTSUPP;
+}
+
+static inline int fuse_pt_root_prepare(struct super_block *sb,
+				       struct fuse_fs_context *ctx)
+{
 	return 0;
 }
 

@@ -20,12 +20,41 @@
 #include <linux/xattr.h>
 
 /*
+ * Is the connection ready to serve bound inodes?  Every bound inode but one
+ * is made after INIT negotiated directory passthrough: the root bound at
+ * mount time (passthrough_root=) exists before.  Its operations wait for
+ * INIT as requests do (killable; in RCU walk -ECHILD), and fail as
+ * requests do if INIT failed or did not negotiate the feature
+ * (fuse_pt_init_root()).
+ */
+static int fuse_pt_ready(struct inode *inode, bool rcu)
+{
+	struct fuse_conn *fc = get_fuse_conn(inode);
+
+	/* acquire: matches smp_wmb() in fuse_set_initialized() */
+	if (unlikely(!smp_load_acquire(&fc->initialized))) {
+		if (rcu)
+			return -ECHILD;
+		if (wait_event_killable(fc->blocked_waitq,
+					smp_load_acquire(&fc->initialized)))
+			return -EINTR;
+	}
+	if (unlikely(!fc->passthrough_dir))
+		return fc->conn_error ? -ECONNREFUSED : -ENOTCONN;
+	return 0;
+}
+
+/*
  * What fuse's own inode operations check before anything else
  * (fuse_permission(), fuse_setattr(), ...): a bad inode, and
- * allow_other.
+ * allow_other; and that INIT is done.
  */
 static int fuse_pt_check_caller(struct inode *inode)
 {
+	int err = fuse_pt_ready(inode, false);
+
+	if (err)
+		return err;
 	if (fuse_is_bad(inode))
 		return -EIO;
 	if (!fuse_allow_current_process(get_fuse_conn(inode)))
@@ -136,8 +165,10 @@ static ssize_t fuse_pt_do_listxattr(const struct path *path, char *list,
 static const struct cred *fuse_pt_enter(struct dentry *dentry,
 					struct path *backing)
 {
-	int err = fuse_pt_backing_path(dentry, backing);
+	int err = fuse_pt_ready(d_inode(dentry), false);
 
+	if (!err)
+		err = fuse_pt_backing_path(dentry, backing);
 	if (err)
 		return ERR_PTR(err);
 	return fuse_pt_override_creds(d_inode(dentry));
@@ -147,8 +178,10 @@ static const struct cred *fuse_pt_enter(struct dentry *dentry,
 static const struct cred *fuse_pt_enter_change(struct dentry *dentry,
 					       struct path *backing)
 {
-	int err = fuse_pt_backing_path(dentry, backing);
+	int err = fuse_pt_ready(d_inode(dentry), false);
 
+	if (!err)
+		err = fuse_pt_backing_path(dentry, backing);
 	if (err)
 		return ERR_PTR(err);
 	return fuse_pt_override_caller_creds(d_inode(dentry));
@@ -484,7 +517,9 @@ int fuse_pt_permission(struct mnt_idmap *idmap, struct inode *inode, int mask)
 	const struct cred *old_cred, *cred;
 	int err;
 
-	err = fuse_pt_check_caller(inode);
+	err = fuse_pt_ready(inode, mask & MAY_NOT_BLOCK);
+	if (!err)
+		err = fuse_pt_check_caller(inode);
 	if (err)
 		return err;
 

@@ -17,6 +17,7 @@
 #include <linux/magic.h>
 #include <linux/namei.h>
 #include <linux/posix_acl.h>
+#include <linux/security.h>
 
 /* Entry timeout of kernel-made dentries: they are revalidated otherwise */
 #define FUSE_PT_DENTRY_FOREVER	BIT_ULL(62)
@@ -140,6 +141,34 @@ static void fuse_pt_warn(struct fuse_conn *fc, const char *what, int id)
 			    id, what);
 }
 
+/*
+ * Backing files no inode may be bound to, whoever registered them: why,
+ * or NULL.
+ */
+static const char *fuse_pt_refused_backing(struct file *file)
+{
+	struct super_block *sb = file_inode(file)->i_sb;
+
+	/*
+	 * A FUSE mount without passthrough has stack depth 0, so it passes
+	 * the registration check; but bound operations would nest inode
+	 * locks of one lockdep class (fuse over fuse), and a server could
+	 * make the two mounts wait on each other.  Not supported.
+	 */
+	if (sb->s_magic == FUSE_SUPER_MAGIC)
+		return "backing file on a FUSE mount";
+	if (fuse_pt_pseudo_fs(sb))
+		return "backing file on a kernel interface filesystem";
+	/*
+	 * Bound inodes mirror raw backing ids and are checked with the fuse
+	 * mount's idmap: an idmapped backing mount would give callers the
+	 * wrong owner.  Not supported.
+	 */
+	if (is_idmapped_mnt(file->f_path.mnt))
+		return "backing file on an idmapped mount";
+	return NULL;
+}
+
 /**
  * fuse_pt_resolve() - check an entry reply's backing argument
  * @fc: connection
@@ -158,6 +187,7 @@ int fuse_pt_resolve(struct fuse_conn *fc, const struct fuse_entry_backing_out *o
 		    struct fuse_pt_bind *bind)
 {
 	struct fuse_backing *fb;
+	const char *why;
 	umode_t mode;
 
 	bind->fb = NULL;
@@ -195,29 +225,9 @@ int fuse_pt_resolve(struct fuse_conn *fc, const struct fuse_entry_backing_out *o
 			     out->backing_id);
 		goto out_put;
 	}
-	/*
-	 * A FUSE mount without passthrough has stack depth 0, so it passes
-	 * the registration check; but bound operations would nest inode
-	 * locks of one lockdep class (fuse over fuse), and a server could
-	 * make the two mounts wait on each other.  Not supported.
-	 */
-	if (file_inode(fb->file)->i_sb->s_magic == FUSE_SUPER_MAGIC) {
-		fuse_pt_warn(fc, "backing file on a FUSE mount", out->backing_id);
-		goto out_put;
-	}
-	if (fuse_pt_pseudo_fs(file_inode(fb->file)->i_sb)) {
-		fuse_pt_warn(fc, "backing file on a kernel interface filesystem",
-			     out->backing_id);
-		goto out_put;
-	}
-	/*
-	 * Bound inodes mirror raw backing ids and are checked with the fuse
-	 * mount's idmap: an idmapped backing mount would give callers the
-	 * wrong owner.  Not supported.
-	 */
-	if (is_idmapped_mnt(fb->file->f_path.mnt)) {
-		fuse_pt_warn(fc, "backing file on an idmapped mount",
-			     out->backing_id);
+	why = fuse_pt_refused_backing(fb->file);
+	if (why) {
+		fuse_pt_warn(fc, why, out->backing_id);
 		goto out_put;
 	}
 	mode = file_inode(fb->file)->i_mode;
@@ -324,6 +334,181 @@ void fuse_pt_bind_new_inode(struct inode *inode, struct fuse_pt_bind *bind)
 	ihold(fi->backing_inode);
 	bind->fb = NULL;
 	fuse_pt_init_inode(inode, bind->subtree);
+}
+
+/**
+ * fuse_pt_root_open() - the backing directory to bind the mount root to
+ * @fc: the new connection
+ * @ctx: mount options; passthrough_root= or passthrough_root_inode= given
+ *
+ * The root inode is made at mount time, not from an entry reply, so a
+ * mount option names its backing directory, as fd= names /dev/fuse: a
+ * file descriptor of the mounting process, resolved here, in its context.
+ * The checks are those of FUSE_DEV_IOC_BACKING_OPEN with
+ * FUSE_BACKING_INODE and of an entry reply binding a directory, and the
+ * mounter's credentials are recorded, as the ioctl records the server's.
+ * The registration is the root's alone: it has no backing id.  INIT must
+ * still negotiate the feature (fuse_pt_init_root()).
+ *
+ * Return: 0 with ctx->pt_root set, -EPERM without CAP_SYS_ADMIN or outside
+ * the initial user namespace, -EBADF, -ENOTDIR, -ELOOP for a backing
+ * filesystem stacked too deep to stack on, -EINVAL for one that no inode
+ * may be bound to (see fuse_pt_refused_backing()), -ENOMEM.
+ */
+int fuse_pt_root_open(struct fuse_conn *fc, struct fuse_fs_context *ctx)
+{
+	struct fuse_backing *fb;
+	struct file *file;
+	const char *why;
+	int err;
+
+	if (!fuse_pt_wanted(fc) || !capable(CAP_SYS_ADMIN))
+		return -EPERM;
+	file = fget_raw(ctx->pt_root_fd);
+	if (!file)
+		return -EBADF;
+	err = -ENOTDIR;
+	if (!d_is_dir(file->f_path.dentry))
+		goto out_fput;
+	err = -ELOOP;
+	if (file_inode(file)->i_sb->s_stack_depth >= FILESYSTEM_MAX_STACK_DEPTH)
+		goto out_fput;
+	err = -EINVAL;
+	why = fuse_pt_refused_backing(file);
+	if (why) {
+		pr_warn("passthrough_root: %s\n", why);
+		goto out_fput;
+	}
+	err = -ENOMEM;
+	fb = kmalloc(sizeof(*fb), GFP_KERNEL);
+	if (!fb)
+		goto out_fput;
+	fb->cred = prepare_creds();
+	if (!fb->cred) {
+		kfree(fb);
+		goto out_fput;
+	}
+	fb->file = file;
+	fb->flags = FUSE_BACKING_INODE;
+	refcount_set(&fb->count, 1);
+	ctx->pt_root = fb;
+	return 0;
+
+out_fput:
+	fput(file);
+	return err;
+}
+
+/**
+ * fuse_pt_root_prepare() - check the root binding against the super block
+ * @sb: the new fuse super block
+ * @ctx: mount options
+ *
+ * A mount whose root is bound stacks on the backing filesystem from the
+ * start, before INIT says how deep it may stack.
+ *
+ * Return: 0, or -ENOTDIR if rootmode= is not a directory's.
+ */
+int fuse_pt_root_prepare(struct super_block *sb, struct fuse_fs_context *ctx)
+{
+	if (!ctx->pt_root)
+		return 0;
+	if (!S_ISDIR(ctx->rootmode))
+		return -ENOTDIR;
+	sb->s_stack_depth = file_inode(ctx->pt_root->file)->i_sb->s_stack_depth + 1;
+	return 0;
+}
+
+/**
+ * fuse_pt_init_root() - INIT answered: may anything bound be served?
+ * @fm: the mount whose INIT reply was processed
+ *
+ * A failed INIT serves nothing bound.  A root bound at mount time is
+ * served only if INIT negotiated FUSE_PASSTHROUGH_DIR with a
+ * max_stack_depth above the backing directory's; otherwise the
+ * connection fails as a refused INIT does: requests get ECONNREFUSED, and
+ * so do the operations of the root, which waited for INIT until now
+ * (fuse_pt_ready()).  Called before fuse_set_initialized().
+ */
+void fuse_pt_init_root(struct fuse_mount *fm)
+{
+	struct fuse_conn *fc = fm->fc;
+	struct inode *root;
+	const char *why;
+
+	if (fc->conn_error) {
+		fc->passthrough_dir = 0;
+		return;
+	}
+	root = fm->sb && fm->sb->s_root ? d_inode(fm->sb->s_root) : NULL;
+	if (!root || !fuse_inode_bound(root))
+		return;
+	if (!fc->passthrough_dir)
+		why = "INIT did not negotiate FUSE_PASSTHROUGH_DIR";
+	else if (file_inode(get_fuse_inode(root)->fb->file)->i_sb->s_stack_depth >=
+		 fc->max_stack_depth)
+		why = "max_stack_depth of INIT too small for it";
+	else
+		return;
+	pr_warn("mount root bound to a backing directory, but %s: connection refused\n",
+		why);
+	fc->passthrough_dir = 0;
+	fc->conn_init = 0;
+	fc->conn_error = 1;
+}
+
+/*
+ * Were two registrations made with the same credentials?  Each
+ * FUSE_DEV_IOC_BACKING_OPEN takes its own copy.  What the backing
+ * filesystem and the security modules decide on is compared: the ids and
+ * groups, the capability sets, the user namespace, the keyrings (fscrypt
+ * v1 keys are looked up there) and the security label as
+ * security_cred_getsecid() reports it.
+ */
+static bool fuse_pt_same_cred(const struct cred *a, const struct cred *b)
+{
+	u32 asid = 0, bsid = 0;
+
+	if (a == b)
+		return true;
+	if (!uid_eq(a->uid, b->uid) || !gid_eq(a->gid, b->gid) ||
+	    !uid_eq(a->suid, b->suid) || !gid_eq(a->sgid, b->sgid) ||
+	    !uid_eq(a->euid, b->euid) || !gid_eq(a->egid, b->egid) ||
+	    cred_fscmp(a, b) || a->securebits != b->securebits ||
+	    a->user_ns != b->user_ns ||
+	    a->cap_inheritable.val != b->cap_inheritable.val ||
+	    a->cap_permitted.val != b->cap_permitted.val ||
+	    a->cap_effective.val != b->cap_effective.val ||
+	    a->cap_bset.val != b->cap_bset.val ||
+	    a->cap_ambient.val != b->cap_ambient.val)
+		return false;
+#ifdef CONFIG_KEYS
+	if (a->session_keyring != b->session_keyring ||
+	    a->process_keyring != b->process_keyring ||
+	    a->thread_keyring != b->thread_keyring ||
+	    a->request_key_auth != b->request_key_auth)
+		return false;
+#endif
+	security_cred_getsecid(a, &asid);
+	security_cred_getsecid(b, &bsid);
+	return asid == bsid;
+}
+
+/**
+ * fuse_pt_same_domain() - may a rename or link join two bindings?
+ * @a: registration of one side
+ * @b: registration of the other
+ *
+ * Backing operations run with a registration's credentials: between two
+ * registrations made with the same ones, nothing can be done that either
+ * could not do alone.  The backing mounts are compared by the caller.
+ *
+ * Return: true for one registration, or two with the same credentials.
+ */
+bool fuse_pt_same_domain(const struct fuse_backing *a,
+			 const struct fuse_backing *b)
+{
+	return a == b || fuse_pt_same_cred(a->cred, b->cred);
 }
 
 /**

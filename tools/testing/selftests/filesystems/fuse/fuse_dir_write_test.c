@@ -435,11 +435,19 @@ TEST_F(mut, rename_exchange_file_and_dir)
 	ASSERT_NO_REQUESTS();
 }
 
-TEST_F(mut, rename_whiteout_is_einval)
+TEST_F(mut, rename_whiteout_leaves_a_whiteout)
 {
-	ASSERT_EQ(-1, renameat2(AT_FDCWD, mp("tree/a"), AT_FDCWD,
-				mp2("tree/w"), RENAME_WHITEOUT));
-	EXPECT_EQ(EINVAL, errno);
+	struct stat st, bst;
+
+	ASSERT_EQ(0, renameat2(AT_FDCWD, mp("tree/a"), AT_FDCWD,
+			       mp2("tree/w"), RENAME_WHITEOUT));
+	ASSERT_EQ(0, lstat(bp("a"), &bst));
+	EXPECT_TRUE(S_ISCHR(bst.st_mode));
+	EXPECT_EQ(makedev(0, 0), bst.st_rdev);
+	ASSERT_EQ(0, lstat(mp("tree/a"), &st));
+	EXPECT_EQ(bst.st_mode, st.st_mode);
+	EXPECT_EQ(bst.st_rdev, st.st_rdev);
+	EXPECT_TRUE(exists(bp("w")));
 	ASSERT_NO_REQUESTS();
 }
 
