@@ -6,9 +6,13 @@
  *
  *   fuse-passthrough [options] SOURCE MOUNTPOINT
  *
- * --mode=dir   (default) SOURCE's entries are handed to the kernel at
- *              lookup: directories as passthrough subtrees, other files
- *              bound on their own.  Nothing below them reaches the server.
+ * --mode=dir   (default) the kernel serves SOURCE itself: with no policy
+ *              below, the mount root is bound to SOURCE as a passthrough
+ *              subtree at mount time (passthrough_root=), and after INIT
+ *              no request reaches the server.  With a policy (or
+ *              --server-root), the server serves the root and hands its
+ *              entries to the kernel at lookup: directories as passthrough
+ *              subtrees, other files bound on their own.
  * --mode=file  upstream per-file passthrough: FOPEN_PASSTHROUGH for data,
  *              every other request served here.
  * --mode=none  everything served here (a classic passthrough server, with
@@ -19,6 +23,7 @@
  *              the server, e.g. to filter it; repeatable.
  * --hide=GLOB  hide names matching GLOB in server-served directories;
  *              repeatable.
+ * --server-root  serve the root in the server even without a policy.
  *
  * Other options: --threads=N (default 2), --timeout=SECS for entries and
  * attributes of server-served nodes (default 1), --allow-other, --debug.
@@ -77,6 +82,7 @@ static struct {
 	double timeout;
 	bool allow_other;
 	bool debug;
+	bool server_root;
 } cfg = { .mode = MODE_DIR, .threads = 2, .timeout = 1.0 };
 
 static int devfd = -1;
@@ -1117,6 +1123,7 @@ static void help(FILE *f)
 		"                         per-file passthrough, or no passthrough\n"
 		"  --daemon-path=SUBPATH  serve SUBPATH in the server (dir mode); repeatable\n"
 		"  --hide=GLOB            hide matching names in server-served directories\n"
+		"  --server-root          serve the root here even with no policy (dir mode)\n"
 		"  --threads=N            request threads (default 2)\n"
 		"  --timeout=SECS         entry/attribute timeout of server-served nodes (1)\n"
 		"  --allow-other          let other users use the mount\n"
@@ -1129,6 +1136,7 @@ static void parse_args(int argc, char **argv)
 		{ "mode", required_argument, NULL, 'm' },
 		{ "daemon-path", required_argument, NULL, 'p' },
 		{ "hide", required_argument, NULL, 'H' },
+		{ "server-root", no_argument, NULL, 'R' },
 		{ "threads", required_argument, NULL, 't' },
 		{ "timeout", required_argument, NULL, 'T' },
 		{ "allow-other", no_argument, NULL, 'a' },
@@ -1174,6 +1182,9 @@ static void parse_args(int argc, char **argv)
 			break;
 		case 'a':
 			cfg.allow_other = true;
+			break;
+		case 'R':
+			cfg.server_root = true;
 			break;
 		case 'd':
 			cfg.debug = true;
@@ -1229,6 +1240,7 @@ static void raise_nofile(void)
 int main(int argc, char **argv)
 {
 	pthread_t *threads;
+	bool root_bound;
 	char opts[256];
 	sigset_t sigs;
 	int i, sig;
@@ -1249,8 +1261,28 @@ int main(int argc, char **argv)
 	snprintf(opts, sizeof(opts),
 		 "fd=%d,rootmode=40000,user_id=%u,group_id=%u,default_permissions%s",
 		 devfd, getuid(), getgid(), cfg.allow_other ? ",allow_other" : "");
-	if (mount(cfg.source, cfg.mnt, "fuse.passthrough", MS_NOSUID | MS_NODEV,
-		  opts))
+	/*
+	 * No policy needs the server in the root: the kernel serves it all.
+	 * A kernel without the option refuses it (EINVAL): serve the root.
+	 */
+	root_bound = cfg.mode == MODE_DIR && !cfg.server_root &&
+		!cfg.n_daemon_paths && !cfg.n_hides;
+	if (root_bound) {
+		size_t len = strlen(opts);
+
+		snprintf(opts + len, sizeof(opts) - len, ",passthrough_root=%d",
+			 root.fd);
+		if (mount(cfg.source, cfg.mnt, "fuse.passthrough",
+			  MS_NOSUID | MS_NODEV, opts)) {
+			if (errno != EINVAL)
+				die("mount on %s: %s", cfg.mnt, strerror(errno));
+			warn("root binding refused; the server serves the root");
+			root_bound = false;
+			opts[len] = '\0';
+		}
+	}
+	if (!root_bound && mount(cfg.source, cfg.mnt, "fuse.passthrough",
+				 MS_NOSUID | MS_NODEV, opts))
 		die("mount on %s: %s", cfg.mnt, strerror(errno));
 
 	sigemptyset(&sigs);
@@ -1273,9 +1305,10 @@ int main(int argc, char **argv)
 		umount2(cfg.mnt, MNT_DETACH);
 		return 1;
 	}
-	printf("fuse-passthrough: %s mounted on %s (mode %s, %d threads)\n",
+	printf("fuse-passthrough: %s mounted on %s (mode %s%s, %d threads)\n",
 	       cfg.source, cfg.mnt, cfg.mode == MODE_DIR ? "dir" :
-	       cfg.mode == MODE_FILE ? "file" : "none", cfg.threads);
+	       cfg.mode == MODE_FILE ? "file" : "none",
+	       root_bound ? ", root bound" : "", cfg.threads);
 	fflush(stdout);
 
 	for (;;) {

@@ -217,10 +217,22 @@ TEST_F(daemon, mode_file_passes_data_through)
 	EXPECT_EQ(NULL, strstr(self->out, " WRITE="));
 }
 
+TEST_F(daemon, mode_dir_without_policy_binds_the_root)
+{
+	ASSERT_TRUE(start(self, "--mode=dir", NULL, NULL));
+	workload(self, _metadata);
+	ASSERT_EQ(0, access(MP(".secret"), F_OK));
+	ASSERT_EQ(0, stop(self));
+	EXPECT_NE(NULL, strstr(self->out, "root bound"));
+	/* after INIT, nothing at all reached the server */
+	EXPECT_NE(NULL, strstr(self->out, "requests: INIT=1 total=1\n"));
+}
+
 TEST_F(daemon, mode_dir_serves_nothing_below_the_root)
 {
 	/* entries of the root stay valid for the whole test */
-	ASSERT_TRUE(start(self, "--mode=dir", "--timeout=3600", NULL));
+	ASSERT_TRUE(start(self, "--mode=dir", "--timeout=3600",
+			  "--server-root"));
 	workload(self, _metadata);
 	ASSERT_EQ(0, stop(self));
 	/* the root's entry "dir" was looked up, nothing else reached it */
