@@ -27,16 +27,24 @@
  * requests do if INIT failed or did not negotiate the feature
  * (fuse_pt_init_root()).
  */
+static bool fuse_pt_initialized(struct fuse_conn *fc)
+{
+	/*
+	 * Acquire, as smp_rmb() in fuse_get_req(): matches smp_wmb() in
+	 * fuse_set_initialized(), so that what INIT negotiated is seen.
+	 */
+	return smp_load_acquire(&fc->initialized);
+}
+
 static int fuse_pt_ready(struct inode *inode, bool rcu)
 {
 	struct fuse_conn *fc = get_fuse_conn(inode);
 
-	/* acquire: matches smp_wmb() in fuse_set_initialized() */
-	if (unlikely(!smp_load_acquire(&fc->initialized))) {
+	if (unlikely(!fuse_pt_initialized(fc))) {
 		if (rcu)
 			return -ECHILD;
 		if (wait_event_killable(fc->blocked_waitq,
-					smp_load_acquire(&fc->initialized)))
+					fuse_pt_initialized(fc)))
 			return -EINTR;
 	}
 	if (unlikely(!fc->passthrough_dir))

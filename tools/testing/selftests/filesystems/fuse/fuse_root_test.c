@@ -106,13 +106,14 @@ static int mount_root(struct ftd **dp, const char *opt, const char *dir,
 
 /* The attributes a caller sees, compared with the backing file's */
 #define EXPECT_SAME_STAT(a, b) do {				\
-	EXPECT_EQ((b).st_mode, (a).st_mode);			\
-	EXPECT_EQ((b).st_uid, (a).st_uid);			\
-	EXPECT_EQ((b).st_gid, (a).st_gid);			\
-	EXPECT_EQ((b).st_size, (a).st_size);			\
-	EXPECT_EQ((b).st_nlink, (a).st_nlink);			\
-	EXPECT_EQ((b).st_ino, (a).st_ino);			\
-	EXPECT_EQ((b).st_rdev, (a).st_rdev);			\
+	const struct stat *__a = &(a), *__b = &(b);		\
+	EXPECT_EQ(__b->st_mode, __a->st_mode);			\
+	EXPECT_EQ(__b->st_uid, __a->st_uid);			\
+	EXPECT_EQ(__b->st_gid, __a->st_gid);			\
+	EXPECT_EQ(__b->st_size, __a->st_size);			\
+	EXPECT_EQ(__b->st_nlink, __a->st_nlink);		\
+	EXPECT_EQ(__b->st_ino, __a->st_ino);			\
+	EXPECT_EQ(__b->st_rdev, __a->st_rdev);			\
 } while (0)
 
 /* ---- the root bound as a subtree ---------------------------------- */
@@ -490,7 +491,7 @@ static int bind_subtree(struct ftd *d, __u64 node, const char *dir)
 
 FIXTURE_SETUP(bindings)
 {
-	const char *names[] = { NULL, "t1", "t2", "t3", "t4" };
+	static const char * const names[] = { NULL, "t1", "t2", "t3", "t4" };
 	int i, fsuid;
 
 	ASSERT_EQ(0, ftd_private_mntns());
@@ -677,6 +678,8 @@ static int try_root_opts(const char *back, const char *fmt, int fd)
 	return ret;
 }
 
+#define BOTH_OPTIONS	"passthrough_root=%d,passthrough_root_inode=%d"
+
 TEST(bad_root_bindings_fail_the_mount)
 {
 	char back[] = "/tmp/frt-bad.XXXXXX", p[PATH_MAX];
@@ -694,10 +697,8 @@ TEST(bad_root_bindings_fail_the_mount)
 	EXPECT_EQ(-ENOTDIR, try_root_opts(back, "passthrough_root=%d", ffd));
 	EXPECT_EQ(-ENOTDIR, try_root_opts(back, "passthrough_root_inode=%d",
 					  ffd));
-	EXPECT_EQ(-EINVAL, try_root_opts(back,
-		  "passthrough_root=%d,passthrough_root=%d", dfd));
-	EXPECT_EQ(-EINVAL, try_root_opts(back,
-		  "passthrough_root=%d,passthrough_root_inode=%d", dfd));
+	EXPECT_EQ(-EINVAL, try_root_opts(back, "passthrough_root=%d,passthrough_root=%d", dfd));
+	EXPECT_EQ(-EINVAL, try_root_opts(back, BOTH_OPTIONS, dfd));
 	EXPECT_EQ(-EINVAL, try_root_opts(back, "passthrough_root=x%d", dfd));
 	/* a kernel interface filesystem is no backing directory */
 	close(ffd);
@@ -717,13 +718,13 @@ TEST(bad_root_bindings_fail_the_mount)
 
 TEST(root_binding_needs_init_to_negotiate_it)
 {
-	char back[] = "/tmp/frt-neg.XXXXXX";
+	char back[] = "/tmp/frt-neg.XXXXXX", p[PATH_MAX];
 	struct stat st;
 	struct ftd *d;
 
 	ASSERT_EQ(0, ftd_private_mntns());
 	ASSERT_EQ(0, new_tmpfs(back));
-	ASSERT_EQ(0, mkdir(join((char[PATH_MAX]){}, back, "a"), 0755));
+	ASSERT_EQ(0, mkdir(join(p, back, "a"), 0755));
 	/* the kernel offers it, the server does not take it */
 	ASSERT_EQ(0, mount_root(&d, "passthrough_root", back,
 				FUSE_PASSTHROUGH, 1));
@@ -731,7 +732,7 @@ TEST(root_binding_needs_init_to_negotiate_it)
 	EXPECT_EQ(ECONNREFUSED, errno);
 	EXPECT_EQ(-1, open(ftd_mnt(d), O_RDONLY | O_DIRECTORY));
 	EXPECT_EQ(ECONNREFUSED, errno);
-	EXPECT_EQ(-1, stat(join((char[PATH_MAX]){}, ftd_mnt(d), "a"), &st));
+	EXPECT_EQ(-1, stat(join(p, ftd_mnt(d), "a"), &st));
 	EXPECT_EQ(ECONNREFUSED, errno);
 	EXPECT_EQ(1, ftd_count_total(d));
 	ftd_destroy(d);
