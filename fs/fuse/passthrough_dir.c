@@ -628,8 +628,9 @@ static bool fuse_pt_same_domain_path(struct inode *a, const struct path *pa,
  * two whose backing directories are on one backing mount and which were
  * registered with the same credentials; otherwise (a server-served
  * directory, another backing mount, other credentials) this fails with
- * EXDEV, and mv copies.  The VFS checked CAP_MKNOD for RENAME_WHITEOUT;
- * the backing filesystem makes the whiteout.
+ * EXDEV, and mv copies.  RENAME_WHITEOUT is passed on: the backing
+ * filesystem makes the whiteout, for the caller, which needs no CAP_MKNOD
+ * for it (as natively since Linux 5.8).
  *
  * Return: 0 or a negative errno.
  */
@@ -717,7 +718,9 @@ out_drop_write:
  * @newent: negative dentry of the new name
  *
  * As for rename, the inode's registration and the new directory's must be
- * one, or have the same credentials, on one backing mount.
+ * one, or have the same credentials, on one backing mount.  An inode the
+ * server bound itself (it has a node id) gets no name in a subtree: its
+ * registration names that one file, for the server's namespace.
  *
  * Return: 0 or a negative errno; EXDEV across the subtree boundary.
  */
@@ -732,7 +735,8 @@ int fuse_pt_link(struct dentry *entry, struct inode *newdir,
 
 	if (fuse_is_bad(newdir))
 		return -EIO;
-	if (!fuse_inode_subtree(newdir) || !fuse_inode_bound(inode))
+	if (!fuse_inode_subtree(newdir) || !fuse_inode_bound(inode) ||
+	    get_fuse_inode(inode)->nodeid)
 		return -EXDEV;
 	err = fuse_pt_backing_path(entry, &bold);
 	if (!err)

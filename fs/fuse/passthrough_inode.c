@@ -55,19 +55,21 @@ static int fuse_pt_ready(struct inode *inode, bool rcu)
 /*
  * What fuse's own inode operations check before anything else
  * (fuse_permission(), fuse_setattr(), ...): a bad inode, and
- * allow_other; and that INIT is done.
+ * allow_other; then that INIT is done (a caller refused anyway is not
+ * made to wait for it).
  */
-static int fuse_pt_check_caller(struct inode *inode)
+static int __fuse_pt_check_caller(struct inode *inode, bool rcu)
 {
-	int err = fuse_pt_ready(inode, false);
-
-	if (err)
-		return err;
 	if (fuse_is_bad(inode))
 		return -EIO;
 	if (!fuse_allow_current_process(get_fuse_conn(inode)))
 		return -EACCES;
-	return 0;
+	return fuse_pt_ready(inode, rcu);
+}
+
+static int fuse_pt_check_caller(struct inode *inode)
+{
+	return __fuse_pt_check_caller(inode, false);
 }
 
 /* One wrapper per backing VFS call: the place to audit idmaps and locks */
@@ -525,9 +527,7 @@ int fuse_pt_permission(struct mnt_idmap *idmap, struct inode *inode, int mask)
 	const struct cred *old_cred, *cred;
 	int err;
 
-	err = fuse_pt_ready(inode, mask & MAY_NOT_BLOCK);
-	if (!err)
-		err = fuse_pt_check_caller(inode);
+	err = __fuse_pt_check_caller(inode, mask & MAY_NOT_BLOCK);
 	if (err)
 		return err;
 

@@ -17,7 +17,6 @@
 #include <linux/magic.h>
 #include <linux/namei.h>
 #include <linux/posix_acl.h>
-#include <linux/security.h>
 
 /* Entry timeout of kernel-made dentries: they are revalidated otherwise */
 #define FUSE_PT_DENTRY_FOREVER	BIT_ULL(62)
@@ -351,7 +350,8 @@ void fuse_pt_bind_new_inode(struct inode *inode, struct fuse_pt_bind *bind)
  * still negotiate the feature (fuse_pt_init_root()).
  *
  * Return: 0 with ctx->pt_root set, -EPERM without CAP_SYS_ADMIN or outside
- * the initial user namespace, -EBADF, -ENOTDIR, -ELOOP for a backing
+ * the initial user namespace (of the mounter, or of the openers of the
+ * directory and of /dev/fuse), -EBADF, -ENOTDIR, -ELOOP for a backing
  * filesystem stacked too deep to stack on, -EINVAL for one that no inode
  * may be bound to (see fuse_pt_refused_backing()), -ENOMEM.
  */
@@ -367,6 +367,16 @@ int fuse_pt_root_open(struct fuse_conn *fc, struct fuse_fs_context *ctx)
 	file = fget_raw(ctx->pt_root_fd);
 	if (!file)
 		return -EBADF;
+	/*
+	 * Both descriptors come from privileged openers too, so that a mount
+	 * helper passing the option on (a setuid one, from an unprivileged
+	 * user) cannot lend a directory, or its own authority, to the user.
+	 */
+	err = -EPERM;
+	if (!file_ns_capable(file, &init_user_ns, CAP_SYS_ADMIN) ||
+	    !ctx->file ||
+	    !file_ns_capable(ctx->file, &init_user_ns, CAP_SYS_ADMIN))
+		goto out_fput;
 	err = -ENOTDIR;
 	if (!d_is_dir(file->f_path.dentry))
 		goto out_fput;
@@ -383,11 +393,7 @@ int fuse_pt_root_open(struct fuse_conn *fc, struct fuse_fs_context *ctx)
 	fb = kmalloc(sizeof(*fb), GFP_KERNEL);
 	if (!fb)
 		goto out_fput;
-	fb->cred = prepare_creds();
-	if (!fb->cred) {
-		kfree(fb);
-		goto out_fput;
-	}
+	fb->cred = get_current_cred();
 	fb->file = file;
 	fb->flags = FUSE_BACKING_INODE;
 	refcount_set(&fb->count, 1);
@@ -435,6 +441,7 @@ void fuse_pt_init_root(struct fuse_mount *fm)
 	struct fuse_conn *fc = fm->fc;
 	struct inode *root;
 	const char *why;
+	int depth;
 
 	if (fc->conn_error) {
 		fc->passthrough_dir = 0;
@@ -443,10 +450,10 @@ void fuse_pt_init_root(struct fuse_mount *fm)
 	root = fm->sb && fm->sb->s_root ? d_inode(fm->sb->s_root) : NULL;
 	if (!root || !fuse_inode_bound(root))
 		return;
+	depth = file_inode(get_fuse_inode(root)->fb->file)->i_sb->s_stack_depth;
 	if (!fc->passthrough_dir)
 		why = "INIT did not negotiate FUSE_PASSTHROUGH_DIR";
-	else if (file_inode(get_fuse_inode(root)->fb->file)->i_sb->s_stack_depth >=
-		 fc->max_stack_depth)
+	else if (depth >= fc->max_stack_depth)
 		why = "max_stack_depth of INIT too small for it";
 	else
 		return;
@@ -455,43 +462,8 @@ void fuse_pt_init_root(struct fuse_mount *fm)
 	fc->passthrough_dir = 0;
 	fc->conn_init = 0;
 	fc->conn_error = 1;
-}
-
-/*
- * Were two registrations made with the same credentials?  Each
- * FUSE_DEV_IOC_BACKING_OPEN takes its own copy.  What the backing
- * filesystem and the security modules decide on is compared: the ids and
- * groups, the capability sets, the user namespace, the keyrings (fscrypt
- * v1 keys are looked up there) and the security label as
- * security_cred_getsecid() reports it.
- */
-static bool fuse_pt_same_cred(const struct cred *a, const struct cred *b)
-{
-	u32 asid = 0, bsid = 0;
-
-	if (a == b)
-		return true;
-	if (!uid_eq(a->uid, b->uid) || !gid_eq(a->gid, b->gid) ||
-	    !uid_eq(a->suid, b->suid) || !gid_eq(a->sgid, b->sgid) ||
-	    !uid_eq(a->euid, b->euid) || !gid_eq(a->egid, b->egid) ||
-	    cred_fscmp(a, b) || a->securebits != b->securebits ||
-	    a->user_ns != b->user_ns ||
-	    a->cap_inheritable.val != b->cap_inheritable.val ||
-	    a->cap_permitted.val != b->cap_permitted.val ||
-	    a->cap_effective.val != b->cap_effective.val ||
-	    a->cap_bset.val != b->cap_bset.val ||
-	    a->cap_ambient.val != b->cap_ambient.val)
-		return false;
-#ifdef CONFIG_KEYS
-	if (a->session_keyring != b->session_keyring ||
-	    a->process_keyring != b->process_keyring ||
-	    a->thread_keyring != b->thread_keyring ||
-	    a->request_key_auth != b->request_key_auth)
-		return false;
-#endif
-	security_cred_getsecid(a, &asid);
-	security_cred_getsecid(b, &bsid);
-	return asid == bsid;
+	/* INIT may have set a smaller one: the root still stacks on it */
+	fm->sb->s_stack_depth = max(fm->sb->s_stack_depth, depth + 1);
 }
 
 /**
@@ -501,14 +473,20 @@ static bool fuse_pt_same_cred(const struct cred *a, const struct cred *b)
  *
  * Backing operations run with a registration's credentials: between two
  * registrations made with the same ones, nothing can be done that either
- * could not do alone.  The backing mounts are compared by the caller.
+ * could not do alone.  "The same" is the same struct cred: a registration
+ * takes a reference to its task's credentials (get_current_cred()), so
+ * the registrations of one thread, or of threads sharing credentials, have
+ * the same until it changes them (setfsuid(), capset(), a new security
+ * label...), when a new struct cred is made.  No field-by-field
+ * comparison can see all of what security modules keep there.  The
+ * backing mounts are compared by the caller.
  *
  * Return: true for one registration, or two with the same credentials.
  */
 bool fuse_pt_same_domain(const struct fuse_backing *a,
 			 const struct fuse_backing *b)
 {
-	return a == b || fuse_pt_same_cred(a->cred, b->cred);
+	return a == b || a->cred == b->cred;
 }
 
 /**

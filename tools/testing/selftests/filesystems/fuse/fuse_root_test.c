@@ -21,10 +21,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <linux/capability.h>
 #include <sys/fsuid.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
+#include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <sys/wait.h>
 #include <sys/xattr.h>
@@ -628,6 +630,28 @@ TEST_F(bindings, other_credentials_are_exdev)
 		     ftd_count(self->d, FUSE_LINK));
 }
 
+/* A file the server bound itself gets no name in a subtree */
+TEST_F(bindings, server_bound_file_is_not_linked_into_a_subtree)
+{
+	__u64 sf;
+	int fd, id;
+
+	ASSERT_EQ(0, put_file(bp("a/own"), "own\n", 0644));
+	sf = ftd_add_file(self->d, self->ddir, "own", 0644, NULL, 0);
+	ASSERT_NE(0, sf);
+	fd = open(bp("a/own"), O_PATH);
+	ASSERT_LE(0, fd);
+	id = ftd_backing_open(self->d, fd, FUSE_BACKING_INODE);
+	close(fd);
+	ASSERT_LT(0, id);
+	ASSERT_EQ(0, ftd_set_entry_backing(self->d, sf, id, 0));
+	ASSERT_TRUE(exists(mp("ddir/own")));
+	ASSERT_EQ(-1, link(mp("ddir/own"), mp2("t1/own2")));
+	EXPECT_EQ(EXDEV, errno);
+	EXPECT_FALSE(exists(bp("a/own2")));
+	EXPECT_EQ(0, ftd_count(self->d, FUSE_LINK));
+}
+
 TEST_F(bindings, server_directory_is_exdev)
 {
 	ASSERT_EQ(-1, rename(mp("t1/f"), mp2("ddir/f")));
@@ -803,6 +827,52 @@ TEST(root_binding_needs_cap_sys_admin_in_the_initial_namespace)
 		close(fd);
 		rmdir(back);
 	});
+}
+
+/* Open path (O_PATH) with CAP_SYS_ADMIN out of the effective set */
+static int open_without_sys_admin(const char *path)
+{
+	struct __user_cap_header_struct hdr = {
+		.version = _LINUX_CAPABILITY_VERSION_3,
+	};
+	struct __user_cap_data_struct data[2], saved[2];
+	int fd, err;
+
+	if (syscall(SYS_capget, &hdr, data))
+		return -1;
+	memcpy(saved, data, sizeof(saved));
+	data[CAP_SYS_ADMIN / 32].effective &= ~(1u << (CAP_SYS_ADMIN % 32));
+	if (syscall(SYS_capset, &hdr, data))
+		return -1;
+	fd = open(path, O_PATH | O_DIRECTORY);
+	err = errno;
+	if (syscall(SYS_capset, &hdr, saved))
+		_exit(99);
+	errno = err;
+	return fd;
+}
+
+/*
+ * The directory must come from a privileged opener too: a mount helper
+ * passing the option on for a user cannot lend the user's directory the
+ * helper's authority.
+ */
+TEST(root_binding_needs_a_privileged_descriptor)
+{
+	char back[] = "/tmp/frt-priv.XXXXXX";
+	int fd;
+
+	ASSERT_EQ(0, ftd_private_mntns());
+	ASSERT_EQ(0, new_tmpfs(back));
+	fd = open_without_sys_admin(back);
+	ASSERT_LE(0, fd);
+	EXPECT_EQ(-EPERM, try_root_opts(back, "passthrough_root=%d", fd));
+	close(fd);
+	fd = open(back, O_PATH | O_DIRECTORY);
+	ASSERT_LE(0, fd);
+	EXPECT_EQ(0, try_root_opts(back, "passthrough_root=%d", fd));
+	close(fd);
+	EXPECT_EQ(0, umount2(back, 0));
 }
 
 /* An initialized connection's root exists: it cannot be bound any more */
