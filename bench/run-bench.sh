@@ -19,7 +19,8 @@
 # Environment: KERNEL (label, default "ours"), CLOCK (label), ROUNDS,
 # MIN_TIME (seconds of guest time each fbench/fio sample loops to),
 # FILESYSTEMS, CONFIGS, NDIRS, NFILES, COLD_REPS, SCALE_NAMES,
-# SCALE_CONFIGS, ROUND_BASE (first round number).
+# SCALE_CONFIGS, ROUND_BASE (first round number), DIR_ARGS (options of the
+# dir configuration's server, e.g. --server-root).
 set -uo pipefail
 bin=$1 tarball=$2 part=${3:-micro} demo=${4:-}
 
@@ -60,7 +61,9 @@ start() {
 	none|file|dir)
 		inst=$((inst + 1))
 		log=$base/daemon.$inst.log
-		"$bin/fuse-passthrough" --mode="$cfg" --timeout=3600 "$base/src" \
+		# shellcheck disable=SC2086 # DIR_ARGS: words
+		"$bin/fuse-passthrough" --mode="$cfg" --timeout=3600 \
+			$([ "$cfg" = dir ] && echo ${DIR_ARGS:-}) "$base/src" \
 			"$base/mnt" > "$log" 2>&1 &
 		daemon_pid=$!
 		for _ in $(seq 400); do

@@ -142,8 +142,10 @@ static inline bool fuse_inode_subtree(struct inode *inode)
 int fuse_pt_resolve(struct fuse_conn *fc, const struct fuse_entry_backing_out *out,
 		    unsigned int size, const struct fuse_attr *attr,
 		    struct fuse_pt_bind *bind);
-int fuse_pt_root_open(struct fuse_conn *fc, struct fuse_fs_context *ctx);
-int fuse_pt_root_prepare(struct super_block *sb, struct fuse_fs_context *ctx);
+struct fuse_backing *fuse_pt_root_open(struct fuse_conn *fc, unsigned int fd,
+				       struct file *dev);
+int fuse_pt_root_prepare(struct super_block *sb, struct fuse_backing *fb,
+			 umode_t rootmode);
 bool fuse_pt_same_domain(const struct fuse_backing *a,
 			 const struct fuse_backing *b);
 void fuse_pt_bind_put(struct fuse_pt_bind *bind);
@@ -175,14 +177,16 @@ static inline int fuse_pt_resolve(struct fuse_conn *fc,
 	return 0;
 }
 
-static inline int fuse_pt_root_open(struct fuse_conn *fc,
-				    struct fuse_fs_context *ctx)
+static inline struct fuse_backing *fuse_pt_root_open(struct fuse_conn *fc,
+						     unsigned int fd,
+						     struct file *dev)
 {
-	return -EOPNOTSUPP;
+	return ERR_PTR(-EOPNOTSUPP);
 }
 
 static inline int fuse_pt_root_prepare(struct super_block *sb,
-				       struct fuse_fs_context *ctx)
+				       struct fuse_backing *fb,
+				       umode_t rootmode)
 {
 	return 0;
 }

@@ -338,7 +338,8 @@ void fuse_pt_bind_new_inode(struct inode *inode, struct fuse_pt_bind *bind)
 /**
  * fuse_pt_root_open() - the backing directory to bind the mount root to
  * @fc: the new connection
- * @ctx: mount options; passthrough_root= or passthrough_root_inode= given
+ * @fd: the passthrough_root= (or passthrough_root_inode=) file descriptor
+ * @dev: the mount's /dev/fuse file, or NULL
  *
  * The root inode is made at mount time, not from an entry reply, so a
  * mount option names its backing directory, as fd= names /dev/fuse: a
@@ -349,13 +350,14 @@ void fuse_pt_bind_new_inode(struct inode *inode, struct fuse_pt_bind *bind)
  * The registration is the root's alone: it has no backing id.  INIT must
  * still negotiate the feature (fuse_pt_init_root()).
  *
- * Return: 0 with ctx->pt_root set, -EPERM without CAP_SYS_ADMIN or outside
- * the initial user namespace (of the mounter, or of the openers of the
- * directory and of /dev/fuse), -EBADF, -ENOTDIR, -ELOOP for a backing
+ * Return: the registration, or ERR_PTR(): -EPERM without CAP_SYS_ADMIN or
+ * outside the initial user namespace (of the mounter, or of the openers of
+ * the directory and of /dev/fuse), -EBADF, -ENOTDIR, -ELOOP for a backing
  * filesystem stacked too deep to stack on, -EINVAL for one that no inode
  * may be bound to (see fuse_pt_refused_backing()), -ENOMEM.
  */
-int fuse_pt_root_open(struct fuse_conn *fc, struct fuse_fs_context *ctx)
+struct fuse_backing *fuse_pt_root_open(struct fuse_conn *fc, unsigned int fd,
+				       struct file *dev)
 {
 	struct fuse_backing *fb;
 	struct file *file;
@@ -363,19 +365,18 @@ int fuse_pt_root_open(struct fuse_conn *fc, struct fuse_fs_context *ctx)
 	int err;
 
 	if (!fuse_pt_wanted(fc) || !capable(CAP_SYS_ADMIN))
-		return -EPERM;
-	file = fget_raw(ctx->pt_root_fd);
+		return ERR_PTR(-EPERM);
+	file = fget_raw(fd);
 	if (!file)
-		return -EBADF;
+		return ERR_PTR(-EBADF);
 	/*
 	 * Both descriptors come from privileged openers too, so that a mount
 	 * helper passing the option on (a setuid one, from an unprivileged
 	 * user) cannot lend a directory, or its own authority, to the user.
 	 */
 	err = -EPERM;
-	if (!file_ns_capable(file, &init_user_ns, CAP_SYS_ADMIN) ||
-	    !ctx->file ||
-	    !file_ns_capable(ctx->file, &init_user_ns, CAP_SYS_ADMIN))
+	if (!file_ns_capable(file, &init_user_ns, CAP_SYS_ADMIN) || !dev ||
+	    !file_ns_capable(dev, &init_user_ns, CAP_SYS_ADMIN))
 		goto out_fput;
 	err = -ENOTDIR;
 	if (!d_is_dir(file->f_path.dentry))
@@ -397,31 +398,32 @@ int fuse_pt_root_open(struct fuse_conn *fc, struct fuse_fs_context *ctx)
 	fb->file = file;
 	fb->flags = FUSE_BACKING_INODE;
 	refcount_set(&fb->count, 1);
-	ctx->pt_root = fb;
-	return 0;
+	return fb;
 
 out_fput:
 	fput(file);
-	return err;
+	return ERR_PTR(err);
 }
 
 /**
  * fuse_pt_root_prepare() - check the root binding against the super block
  * @sb: the new fuse super block
- * @ctx: mount options
+ * @fb: the root's registration (fuse_pt_root_open()), or NULL
+ * @rootmode: the rootmode= option
  *
  * A mount whose root is bound stacks on the backing filesystem from the
  * start, before INIT says how deep it may stack.
  *
  * Return: 0, or -ENOTDIR if rootmode= is not a directory's.
  */
-int fuse_pt_root_prepare(struct super_block *sb, struct fuse_fs_context *ctx)
+int fuse_pt_root_prepare(struct super_block *sb, struct fuse_backing *fb,
+			 umode_t rootmode)
 {
-	if (!ctx->pt_root)
+	if (!fb)
 		return 0;
-	if (!S_ISDIR(ctx->rootmode))
+	if (!S_ISDIR(rootmode))
 		return -ENOTDIR;
-	sb->s_stack_depth = file_inode(ctx->pt_root->file)->i_sb->s_stack_depth + 1;
+	sb->s_stack_depth = file_inode(fb->file)->i_sb->s_stack_depth + 1;
 	return 0;
 }
 

@@ -600,6 +600,41 @@ TEST_F(bindings, link_and_exchange_between_registrations)
 	ASSERT_NO_REQUESTS();
 }
 
+static ssize_t copy_range(const char *from, const char *to)
+{
+	int in = open(from, O_RDONLY), out = open(to, O_WRONLY | O_CREAT, 0644);
+	ssize_t n = -1;
+
+	if (in >= 0 && out >= 0)
+		n = copy_file_range(in, NULL, out, NULL, 64, 0);
+	if (n < 0)
+		n = -errno;
+	close(in);
+	close(out);
+	return n;
+}
+
+/*
+ * copy_file_range between bindings of one backing mount: as natively.
+ * Between backing mounts natively EXDEV (two super blocks); through the
+ * mount both files are on one fuse super block, and the copy falls back
+ * to splice as for any filesystem (and as through overlayfs).
+ */
+TEST_F(bindings, copy_file_range_between_registrations)
+{
+	char buf[16], to[PATH_MAX];
+
+	EXPECT_EQ(copy_range(bp("a/f"), join(to, self->back, "b/native")),
+		  copy_range(mp("t1/f"), mp2("t2/copy")));
+	ASSERT_EQ(6, get_file(bp("b/copy"), buf, sizeof(buf)));
+	EXPECT_STREQ("alpha\n", buf);
+	EXPECT_EQ(-EXDEV, copy_range(bp("a/f"), op("c/native")));
+	EXPECT_EQ(6, copy_range(mp("t1/f"), mp2("t3/copy")));
+	ASSERT_EQ(6, get_file(op("c/copy"), buf, sizeof(buf)));
+	EXPECT_STREQ("alpha\n", buf);
+	ASSERT_NO_REQUESTS();
+}
+
 /* Between backing mounts: EXDEV through the mount as natively */
 TEST_F(bindings, other_backing_mount_is_exdev_as_natively)
 {
