@@ -117,6 +117,13 @@ static inline bool fuse_pt_bad_nodeid(struct fuse_conn *fc,
 		args->opcode != FUSE_DESTROY;
 }
 
+/*
+ * fuse_backing.flags bit of the kernel's own: the registration of a root
+ * bound at mount time, until INIT accepted it (FUSE_DEV_IOC_BACKING_OPEN
+ * accepts no flags but FUSE_BACKING_INODE, so no server can set it).
+ */
+#define FUSE_BACKING_PT_ROOT	(1U << 31)
+
 /* What an entry reply asked to bind, resolved from its backing_id */
 struct fuse_pt_bind {
 	/* Registration (creds, backing file); reference held */

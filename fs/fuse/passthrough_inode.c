@@ -20,9 +20,10 @@
 #include <linux/xattr.h>
 
 /*
- * Is the connection ready to serve bound inodes?  Every bound inode but one
- * is made after INIT negotiated directory passthrough: the root bound at
- * mount time (passthrough_root=) exists before.  Its operations wait for
+ * Is the connection ready to serve this bound inode?  Every bound inode but
+ * one is made after INIT negotiated directory passthrough: the root bound
+ * at mount time (passthrough_root=) exists before, its registration marked
+ * FUSE_BACKING_PT_ROOT until INIT accepted it.  Its operations wait for
  * INIT as requests do (killable; in RCU walk -ECHILD), and fail as
  * requests do if INIT failed or did not negotiate the feature
  * (fuse_pt_init_root()).
@@ -36,20 +37,34 @@ static bool fuse_pt_initialized(struct fuse_conn *fc)
 	return smp_load_acquire(&fc->initialized);
 }
 
-static int fuse_pt_ready(struct inode *inode, bool rcu)
+static noinline int fuse_pt_wait_init(struct fuse_conn *fc, bool rcu)
 {
-	struct fuse_conn *fc = get_fuse_conn(inode);
-
-	if (unlikely(!fuse_pt_initialized(fc))) {
+	if (!fuse_pt_initialized(fc)) {
 		if (rcu)
 			return -ECHILD;
 		if (wait_event_killable(fc->blocked_waitq,
 					fuse_pt_initialized(fc)))
 			return -EINTR;
 	}
-	if (unlikely(!fc->passthrough_dir))
+	if (!fc->passthrough_dir)
 		return fc->conn_error ? -ECONNREFUSED : -ENOTCONN;
 	return 0;
+}
+
+/* @fb: the inode's registration, read once by the caller; NULL is ready */
+static inline int fuse_pt_ready_fb(struct inode *inode,
+				   struct fuse_backing *fb, bool rcu)
+{
+	/* acquire: matches the release in fuse_pt_init_root() */
+	if (likely(!fb || !(smp_load_acquire(&fb->flags) & FUSE_BACKING_PT_ROOT)))
+		return 0;
+	return fuse_pt_wait_init(get_fuse_conn(inode), rcu);
+}
+
+static int fuse_pt_ready(struct inode *inode)
+{
+	return fuse_pt_ready_fb(inode, READ_ONCE(get_fuse_inode(inode)->fb),
+				false);
 }
 
 /*
@@ -58,18 +73,18 @@ static int fuse_pt_ready(struct inode *inode, bool rcu)
  * allow_other; then that INIT is done (a caller refused anyway is not
  * made to wait for it).
  */
-static int __fuse_pt_check_caller(struct inode *inode, bool rcu)
+static int fuse_pt_check_caller_early(struct inode *inode)
 {
 	if (fuse_is_bad(inode))
 		return -EIO;
 	if (!fuse_allow_current_process(get_fuse_conn(inode)))
 		return -EACCES;
-	return fuse_pt_ready(inode, rcu);
+	return 0;
 }
 
 static int fuse_pt_check_caller(struct inode *inode)
 {
-	return __fuse_pt_check_caller(inode, false);
+	return fuse_pt_check_caller_early(inode) ?: fuse_pt_ready(inode);
 }
 
 /* One wrapper per backing VFS call: the place to audit idmaps and locks */
@@ -175,10 +190,8 @@ static ssize_t fuse_pt_do_listxattr(const struct path *path, char *list,
 static const struct cred *fuse_pt_enter(struct dentry *dentry,
 					struct path *backing)
 {
-	int err = fuse_pt_ready(d_inode(dentry), false);
+	int err = fuse_pt_backing_path(dentry, backing);
 
-	if (!err)
-		err = fuse_pt_backing_path(dentry, backing);
 	if (err)
 		return ERR_PTR(err);
 	return fuse_pt_override_creds(d_inode(dentry));
@@ -188,10 +201,8 @@ static const struct cred *fuse_pt_enter(struct dentry *dentry,
 static const struct cred *fuse_pt_enter_change(struct dentry *dentry,
 					       struct path *backing)
 {
-	int err = fuse_pt_ready(d_inode(dentry), false);
+	int err = fuse_pt_backing_path(dentry, backing);
 
-	if (!err)
-		err = fuse_pt_backing_path(dentry, backing);
 	if (err)
 		return ERR_PTR(err);
 	return fuse_pt_override_caller_creds(d_inode(dentry));
@@ -527,7 +538,7 @@ int fuse_pt_permission(struct mnt_idmap *idmap, struct inode *inode, int mask)
 	const struct cred *old_cred, *cred;
 	int err;
 
-	err = __fuse_pt_check_caller(inode, mask & MAY_NOT_BLOCK);
+	err = fuse_pt_check_caller_early(inode);
 	if (err)
 		return err;
 
@@ -541,6 +552,9 @@ int fuse_pt_permission(struct mnt_idmap *idmap, struct inode *inode, int mask)
 	 */
 	if (unlikely(!backing || !fb))
 		return -ECHILD;
+	err = fuse_pt_ready_fb(inode, fb, mask & MAY_NOT_BLOCK);
+	if (err)
+		return err;
 
 	/* The VFS decides on the fuse inode's mode and owner: keep them true */
 	fuse_pt_refresh_from(inode, backing);
@@ -783,6 +797,9 @@ int fuse_pt_getxattr(struct dentry *dentry, struct inode *inode,
 
 	if (fuse_pt_system_xattr(name))
 		return -EOPNOTSUPP;
+	ret = fuse_pt_ready(inode);
+	if (ret)
+		return ret;
 
 	old_cred = fuse_pt_enter(dentry, &backing);
 	if (IS_ERR(old_cred))
@@ -814,6 +831,9 @@ int fuse_pt_setxattr(struct mnt_idmap *idmap, struct dentry *dentry,
 
 	if (fuse_pt_system_xattr(name) || fuse_pt_label_xattr(name))
 		return -EOPNOTSUPP;
+	err = fuse_pt_ready(inode);
+	if (err)
+		return err;
 	old_cred = fuse_pt_enter_change(dentry, &backing);
 	if (IS_ERR(old_cred))
 		return PTR_ERR(old_cred);
@@ -915,9 +935,13 @@ struct posix_acl *fuse_pt_get_acl(struct mnt_idmap *idmap,
 	const struct cred *old_cred;
 	struct posix_acl *acl;
 	struct path backing;
+	int err;
 
 	if (fuse_is_bad(d_inode(dentry)))
 		return ERR_PTR(-EIO);
+	err = fuse_pt_ready(d_inode(dentry));
+	if (err)
+		return ERR_PTR(err);
 	old_cred = fuse_pt_enter(dentry, &backing);
 	if (IS_ERR(old_cred))
 		return ERR_CAST(old_cred);
@@ -976,6 +1000,9 @@ int fuse_pt_set_acl(struct mnt_idmap *idmap, struct dentry *dentry,
 
 	if (fuse_is_bad(inode))
 		return -EIO;
+	err = fuse_pt_ready(inode);
+	if (err)
+		return err;
 	fuse_pt_copyattr(inode);
 	/* the VFS checked the owner on attributes that may have been stale */
 	if (!inode_owner_or_capable(idmap, inode))
@@ -1016,6 +1043,9 @@ int fuse_pt_statfs(struct dentry *dentry, struct kstatfs *buf)
 	struct path backing;
 	int err;
 
+	err = fuse_pt_ready(d_inode(dentry));
+	if (err)
+		return err;
 	old_cred = fuse_pt_enter(dentry, &backing);
 	if (IS_ERR(old_cred))
 		return PTR_ERR(old_cred);

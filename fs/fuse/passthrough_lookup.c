@@ -396,7 +396,7 @@ struct fuse_backing *fuse_pt_root_open(struct fuse_conn *fc, unsigned int fd,
 		goto out_fput;
 	fb->cred = get_current_cred();
 	fb->file = file;
-	fb->flags = FUSE_BACKING_INODE;
+	fb->flags = FUSE_BACKING_INODE | FUSE_BACKING_PT_ROOT;
 	refcount_set(&fb->count, 1);
 	return fb;
 
@@ -441,6 +441,7 @@ int fuse_pt_root_prepare(struct super_block *sb, struct fuse_backing *fb,
 void fuse_pt_init_root(struct fuse_mount *fm)
 {
 	struct fuse_conn *fc = fm->fc;
+	struct fuse_backing *fb;
 	struct inode *root;
 	const char *why;
 	int depth;
@@ -452,13 +453,21 @@ void fuse_pt_init_root(struct fuse_mount *fm)
 	root = fm->sb && fm->sb->s_root ? d_inode(fm->sb->s_root) : NULL;
 	if (!root || !fuse_inode_bound(root))
 		return;
-	depth = file_inode(get_fuse_inode(root)->fb->file)->i_sb->s_stack_depth;
-	if (!fc->passthrough_dir)
+	fb = get_fuse_inode(root)->fb;
+	depth = file_inode(fb->file)->i_sb->s_stack_depth;
+	if (!fc->passthrough_dir) {
 		why = "INIT did not negotiate FUSE_PASSTHROUGH_DIR";
-	else if (depth >= fc->max_stack_depth)
+	} else if (depth >= fc->max_stack_depth) {
 		why = "max_stack_depth of INIT too small for it";
-	else
+	} else {
+		/*
+		 * Served from now on: its operations need not look at INIT
+		 * again (fuse_pt_ready()).  Release: what INIT set is seen by
+		 * whoever sees the flag cleared.
+		 */
+		smp_store_release(&fb->flags, fb->flags & ~FUSE_BACKING_PT_ROOT);
 		return;
+	}
 	pr_warn("mount root bound to a backing directory, but %s: connection refused\n",
 		why);
 	fc->passthrough_dir = 0;
