@@ -122,7 +122,7 @@ static inline bool fuse_pt_bad_nodeid(struct fuse_conn *fc,
  * bound at mount time, until INIT accepted it (FUSE_DEV_IOC_BACKING_OPEN
  * accepts no flags but FUSE_BACKING_INODE, so no server can set it).
  */
-#define FUSE_BACKING_PT_ROOT	(1U << 31)
+#define FUSE_BACKING_PT_ROOT	BIT(31)
 
 /* What an entry reply asked to bind, resolved from its backing_id */
 struct fuse_pt_bind {
