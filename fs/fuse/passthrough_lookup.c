@@ -446,16 +446,16 @@ void fuse_pt_init_root(struct fuse_mount *fm)
 	const char *why;
 	int depth;
 
-	if (fc->conn_error) {
+	if (fc->conn_error)
 		fc->passthrough_dir = 0;
-		return;
-	}
 	root = fm->sb && fm->sb->s_root ? d_inode(fm->sb->s_root) : NULL;
 	if (!root || !fuse_inode_bound(root))
 		return;
 	fb = get_fuse_inode(root)->fb;
 	depth = file_inode(fb->file)->i_sb->s_stack_depth;
-	if (!fc->passthrough_dir) {
+	if (fc->conn_error) {
+		why = "INIT failed";
+	} else if (!fc->passthrough_dir) {
 		why = "INIT did not negotiate FUSE_PASSTHROUGH_DIR";
 	} else if (depth >= fc->max_stack_depth) {
 		why = "max_stack_depth of INIT too small for it";
