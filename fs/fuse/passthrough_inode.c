@@ -70,8 +70,7 @@ static int fuse_pt_ready(struct inode *inode)
 /*
  * What fuse's own inode operations check before anything else
  * (fuse_permission(), fuse_setattr(), ...): a bad inode, and
- * allow_other; then that INIT is done (a caller refused anyway is not
- * made to wait for it).
+ * allow_other.
  */
 static int fuse_pt_check_caller_early(struct inode *inode)
 {
@@ -82,6 +81,7 @@ static int fuse_pt_check_caller_early(struct inode *inode)
 	return 0;
 }
 
+/* Those, then that INIT is done (a refused caller does not wait for it) */
 static int fuse_pt_check_caller(struct inode *inode)
 {
 	return fuse_pt_check_caller_early(inode) ?: fuse_pt_ready(inode);

@@ -403,18 +403,6 @@ TEST(directory_registration_needs_passthrough_dir)
  * FUSE_ALLOW_IDMAP; without directory passthrough it does.
  */
 
-static bool write_file(const char *path, const char *data)
-{
-	int fd = open(path, O_WRONLY);
-	ssize_t len = strlen(data);
-	bool ok;
-
-	if (fd < 0)
-		return false;
-	ok = write(fd, data, len) == len;
-	return !close(fd) && ok;
-}
-
 /* A user namespace mapping 0 to 1000, as an fd; -1 on failure */
 static int userns_fd(void)
 {

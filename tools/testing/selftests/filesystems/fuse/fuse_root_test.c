@@ -43,18 +43,6 @@ static int new_tmpfs(char *template)
 	return mount("tmpfs", template, "tmpfs", 0, "mode=0777");
 }
 
-static bool write_file(const char *path, const char *data)
-{
-	int fd = open(path, O_WRONLY);
-	bool ok;
-
-	if (fd < 0)
-		return false;
-	ok = write(fd, data, strlen(data)) == (ssize_t)strlen(data);
-	close(fd);
-	return ok;
-}
-
 static struct ftd *new_server(__u64 flags, int depth, const char *mount_opts)
 {
 	struct ftd_opts opts;
@@ -721,8 +709,8 @@ TEST_F(bindings, server_directory_is_exdev)
 	EXPECT_EQ(0, WEXITSTATUS(__st));				\
 } while (0)
 
-/* Mount with opts naming fd; the mount's -errno; the tmpfs is not held */
-static int try_root_opts(const char *back, const char *fmt, int fd)
+/* Mount with the options fmt makes of fd (twice); the mount's -errno */
+static int try_root_opts(const char *fmt, int fd)
 {
 	char opts[128];
 	struct ftd *d;
@@ -752,23 +740,23 @@ TEST(bad_root_bindings_fail_the_mount)
 	ASSERT_LE(0, dfd);
 	ASSERT_LE(0, ffd);
 
-	EXPECT_EQ(-EBADF, try_root_opts(back, "passthrough_root=%d", 999));
-	EXPECT_EQ(-ENOTDIR, try_root_opts(back, "passthrough_root=%d", ffd));
-	EXPECT_EQ(-ENOTDIR, try_root_opts(back, "passthrough_root_inode=%d",
+	EXPECT_EQ(-EBADF, try_root_opts("passthrough_root=%d", 999));
+	EXPECT_EQ(-ENOTDIR, try_root_opts("passthrough_root=%d", ffd));
+	EXPECT_EQ(-ENOTDIR, try_root_opts("passthrough_root_inode=%d",
 					  ffd));
-	EXPECT_EQ(-EINVAL, try_root_opts(back, "passthrough_root=%d,passthrough_root=%d", dfd));
-	EXPECT_EQ(-EINVAL, try_root_opts(back, BOTH_OPTIONS, dfd));
-	EXPECT_EQ(-EINVAL, try_root_opts(back, "passthrough_root=x%d", dfd));
+	EXPECT_EQ(-EINVAL, try_root_opts("passthrough_root=%d,passthrough_root=%d", dfd));
+	EXPECT_EQ(-EINVAL, try_root_opts(BOTH_OPTIONS, dfd));
+	EXPECT_EQ(-EINVAL, try_root_opts("passthrough_root=x%d", dfd));
 	/* a kernel interface filesystem is no backing directory */
 	close(ffd);
 	ffd = open("/sys", O_PATH | O_DIRECTORY);
 	ASSERT_LE(0, ffd);
-	EXPECT_EQ(-EINVAL, try_root_opts(back, "passthrough_root=%d", ffd));
+	EXPECT_EQ(-EINVAL, try_root_opts("passthrough_root=%d", ffd));
 	close(ffd);
 	/* nor procfs, which nothing may stack on */
 	ffd = open("/proc", O_PATH | O_DIRECTORY);
 	ASSERT_LE(0, ffd);
-	EXPECT_EQ(-ELOOP, try_root_opts(back, "passthrough_root=%d", ffd));
+	EXPECT_EQ(-ELOOP, try_root_opts("passthrough_root=%d", ffd));
 	close(ffd);
 	close(dfd);
 	/* no reference left on the backing tmpfs */
@@ -857,7 +845,7 @@ TEST(root_binding_needs_cap_sys_admin_in_the_initial_namespace)
 			_exit(11);
 		ftd_destroy(d);
 		/* ... one binding its root does not */
-		if (try_root_opts(back, "passthrough_root=%d", fd) != -EPERM)
+		if (try_root_opts("passthrough_root=%d", fd) != -EPERM)
 			_exit(12);
 		close(fd);
 		rmdir(back);
@@ -901,11 +889,11 @@ TEST(root_binding_needs_a_privileged_descriptor)
 	ASSERT_EQ(0, new_tmpfs(back));
 	fd = open_without_sys_admin(back);
 	ASSERT_LE(0, fd);
-	EXPECT_EQ(-EPERM, try_root_opts(back, "passthrough_root=%d", fd));
+	EXPECT_EQ(-EPERM, try_root_opts("passthrough_root=%d", fd));
 	close(fd);
 	fd = open(back, O_PATH | O_DIRECTORY);
 	ASSERT_LE(0, fd);
-	EXPECT_EQ(0, try_root_opts(back, "passthrough_root=%d", fd));
+	EXPECT_EQ(0, try_root_opts("passthrough_root=%d", fd));
 	close(fd);
 	EXPECT_EQ(0, umount2(back, 0));
 }

@@ -36,6 +36,19 @@ static inline int put_file(const char *path, const char *data, mode_t mode)
 	return close(fd);
 }
 
+/* Write data to an existing file (a /proc knob); true on success */
+static inline bool write_file(const char *path, const char *data)
+{
+	int fd = open(path, O_WRONLY);
+	ssize_t len = strlen(data);
+	bool ok;
+
+	if (fd < 0)
+		return false;
+	ok = write(fd, data, len) == len;
+	return !close(fd) && ok;
+}
+
 /* Read a whole (small) file into buf, NUL-terminated; its length or -1 */
 static inline ssize_t get_file(const char *path, char *buf, size_t size)
 {
