@@ -6,8 +6,9 @@
 #   make bench     native / overlayfs / FUSE / per-file / dir passthrough
 #   make stress    stress-ng + integrity check on the debug kernel
 #
-# Others: deps prepare kernel selftests refresh-patches rebase-base checkpatch
-# bisect-check (every patch builds on its own) clean.
+# Others: deps prepare kernel libfuse selftests refresh-patches
+# refresh-libfuse-patches rebase-base checkpatch bisect-check (every patch
+# builds on its own) clean.
 # DEBUG=1 builds and boots the debug kernel (KASAN, lockdep, kmemleak...).
 
 TOP := $(abspath .)
@@ -21,10 +22,12 @@ else
 OBJ := $(BUILD)/obj
 endif
 KTREE := $(BUILD)/linux
+LIBFUSE := $(BUILD)/libfuse
 SELFTEST_DIR := tools/testing/selftests/filesystems/fuse
 
-.PHONY: all deps prepare kernel selftests test demo bench stress fstests \
-	refresh-patches rebase-base checkpatch bisect-check clean distclean
+.PHONY: all deps prepare kernel libfuse selftests test demo bench stress fstests \
+	refresh-patches refresh-libfuse-patches rebase-base checkpatch bisect-check \
+	clean distclean
 
 all: kernel selftests
 
@@ -37,9 +40,14 @@ prepare: deps
 kernel: prepare
 	@harness/build-kernel
 
-selftests: kernel
+# Debian's fuse3 with patches/libfuse/series, in build/libfuse (never installed)
+libfuse: deps
+	@harness/build-libfuse
+
+selftests: kernel libfuse
 	@$(MAKE) -s -C $(KTREE)/$(SELFTEST_DIR) OUTPUT=$(BUILD)/selftests \
-		KHDR_INCLUDES="-isystem $(OBJ)/usr-headers/include" all
+		KHDR_INCLUDES="-isystem $(OBJ)/usr-headers/include" \
+		LIBFUSE=$(LIBFUSE) all
 	@$(MAKE) -s -C $(KTREE)/$(SELFTEST_DIR) OUTPUT=$(BUILD)/selftests list \
 		> $(BUILD)/selftests/tests
 
@@ -66,6 +74,9 @@ fstests: selftests
 refresh-patches:
 	@harness/refresh-patches
 
+refresh-libfuse-patches:
+	@harness/refresh-patches --libfuse
+
 # the newest 6.12.y Debian serves (or BASE=VERSION), three-way rebase;
 # after a conflict: make rebase-base CONTINUE=1 (or ABORT=1)
 rebase-base: deps
@@ -78,7 +89,8 @@ bisect-check: kernel
 	@harness/bisect-check
 
 clean:
-	rm -rf $(BUILD)/obj $(BUILD)/obj-debug $(BUILD)/selftests $(BUILD)/vm
+	rm -rf $(BUILD)/obj $(BUILD)/obj-debug $(BUILD)/selftests $(BUILD)/vm \
+		$(LIBFUSE)/build $(LIBFUSE)/prefix
 
 distclean:
 	rm -rf $(BUILD)
