@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * fuse-passthrough: a FUSE server that mirrors a directory, speaking the raw
- * /dev/fuse protocol (no libfuse: libfuse cannot negotiate
- * FUSE_PASSTHROUGH_DIR).
+ * fuse-passthrough: a FUSE server that mirrors a directory, on the libfuse
+ * low-level API (libfuse with the directory passthrough series:
+ * FUSE_CAP_PASSTHROUGH_DIR, fuse_reply_entry_backing()).  It mounts by
+ * itself, for the mount options libfuse does not know (passthrough_root=),
+ * and hands the /dev/fuse descriptor to libfuse.
  *
  *   fuse-passthrough [options] SOURCE MOUNTPOINT
  *
@@ -26,12 +28,15 @@
  * --server-root  serve the root in the server even without a policy.
  *
  * Other options: --threads=N (default 2), --timeout=SECS for entries and
- * attributes of server-served nodes (default 1), --allow-other, --debug.
+ * attributes of server-served nodes (default 1), --allow-other, --dev and
+ * --suid (the mount is nodev,nosuid otherwise, as with libfuse), --debug.
  *
  * SIGUSR1 prints the number of requests by opcode; SIGTERM and SIGINT
  * unmount and exit, printing them too.
  */
 #define _GNU_SOURCE
+#define FUSE_USE_VERSION FUSE_MAKE_VERSION(3, 17)
+#include <fuse_lowlevel.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -49,8 +54,6 @@
 #include <unistd.h>
 #include <linux/capability.h>
 #include <linux/fuse.h>
-#include <sys/file.h>
-#include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -65,7 +68,6 @@
 #endif
 
 #define MAX_WRITE	(1024 * 1024)
-#define BUF_SIZE	(MAX_WRITE + 4096)
 #define MAX_OPCODE	64
 
 enum mode { MODE_NONE, MODE_FILE, MODE_DIR };
@@ -81,11 +83,12 @@ static struct {
 	int threads;
 	double timeout;
 	bool allow_other;
+	bool dev;
+	bool suid;
 	bool debug;
 	bool server_root;
 } cfg = { .mode = MODE_DIR, .threads = 2, .timeout = 1.0 };
 
-static int devfd = -1;
 static unsigned long counts[MAX_OPCODE];
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t init_cond = PTHREAD_COND_INITIALIZER;
@@ -106,11 +109,10 @@ struct node {
 static struct node *hash[HASH_SIZE];
 static struct node root;
 
-struct handle {
-	int fd;
+/* Open directories; open files are their fd */
+struct dir_handle {
 	DIR *dir;
-	off_t dir_off;
-	char *rel;		/* directories: path below SOURCE */
+	off_t off;
 };
 
 static const char * const opnames[MAX_OPCODE] = {
@@ -135,7 +137,8 @@ static const char * const opnames[MAX_OPCODE] = {
 	[FUSE_BATCH_FORGET] = "BATCH_FORGET", [FUSE_FALLOCATE] = "FALLOCATE",
 	[FUSE_READDIRPLUS] = "READDIRPLUS", [FUSE_RENAME2] = "RENAME2",
 	[FUSE_LSEEK] = "LSEEK", [FUSE_COPY_FILE_RANGE] = "COPY_FILE_RANGE",
-	[FUSE_SETUPMAPPING] = "SETUPMAPPING", [FUSE_STATX] = "STATX",
+	[FUSE_SETUPMAPPING] = "SETUPMAPPING", [FUSE_TMPFILE] = "TMPFILE",
+	[FUSE_STATX] = "STATX",
 };
 
 static void warn(const char *msg)
@@ -155,6 +158,11 @@ static void die(const char *fmt, ...)
 	exit(1);
 }
 
+static const char *opname(uint32_t opcode)
+{
+	return opcode < MAX_OPCODE && opnames[opcode] ? opnames[opcode] : "?";
+}
+
 static void print_counts(FILE *f)
 {
 	unsigned long total = 0;
@@ -167,11 +175,62 @@ static void print_counts(FILE *f)
 		if (!n)
 			continue;
 		total += n;
-		fprintf(f, " %s=%lu", opnames[i] ? opnames[i] : "?", n);
+		fprintf(f, " %s=%lu", opname(i), n);
 	}
 	fprintf(f, " total=%lu\n", total);
 	fflush(f);
 }
+
+/* ---- /dev/fuse i/o: every request read is counted here ---- */
+
+static ssize_t dev_read(int fd, void *buf, size_t size, void *userdata)
+{
+	struct fuse_in_header *in = buf;
+	ssize_t len;
+
+	for (;;) {
+		len = read(fd, buf, size);
+		if (len < (ssize_t)sizeof(*in) || in->len != len)
+			return len;
+		if (in->opcode < MAX_OPCODE)
+			__atomic_fetch_add(&counts[in->opcode], 1,
+					   __ATOMIC_RELAXED);
+		/* node ids come from us; never trust one we did not give out */
+		if (in->nodeid || in->opcode == FUSE_INIT ||
+		    in->opcode == FUSE_DESTROY || in->opcode == FUSE_INTERRUPT ||
+		    in->opcode == FUSE_BATCH_FORGET) {
+			if (cfg.debug)
+				fprintf(stderr, "fuse-passthrough: %s node %llu\n",
+					opname(in->opcode),
+					(unsigned long long)in->nodeid);
+			return len;
+		}
+		fprintf(stderr, "fuse-passthrough: %s for node id 0 refused\n",
+			in->opcode < MAX_OPCODE && opnames[in->opcode] ?
+			opnames[in->opcode] : "request");
+		if (in->opcode != FUSE_FORGET) {
+			struct fuse_out_header out = {
+				.len = sizeof(out),
+				.error = -EINVAL,
+				.unique = in->unique,
+			};
+
+			if (write(fd, &out, sizeof(out)) < 0 && cfg.debug)
+				perror("fuse-passthrough: reply");
+		}
+	}
+}
+
+static ssize_t dev_writev(int fd, struct iovec *iov, int count,
+			  void *userdata)
+{
+	return writev(fd, iov, count);
+}
+
+static const struct fuse_custom_io dev_io = {
+	.read = dev_read,
+	.writev = dev_writev,
+};
 
 /* ---- node table ---- */
 
@@ -180,14 +239,14 @@ static unsigned int hash_of(dev_t dev, ino_t ino)
 	return (ino ^ (dev << 5) ^ (ino >> 16)) % HASH_SIZE;
 }
 
-static struct node *node_of(uint64_t nodeid)
+static struct node *node_of(fuse_ino_t ino)
 {
-	return nodeid == FUSE_ROOT_ID ? &root : (struct node *)(uintptr_t)nodeid;
+	return ino == FUSE_ROOT_ID ? &root : (struct node *)(uintptr_t)ino;
 }
 
-static uint64_t id_of(struct node *n)
+static fuse_ino_t id_of(struct node *n)
 {
-	return n == &root ? FUSE_ROOT_ID : (uint64_t)(uintptr_t)n;
+	return n == &root ? FUSE_ROOT_ID : (fuse_ino_t)(uintptr_t)n;
 }
 
 static char *join_rel(const char *parent, const char *name)
@@ -199,22 +258,20 @@ static char *join_rel(const char *parent, const char *name)
 	return rel;
 }
 
-/* Find or add the node of name in parent; takes a lookup reference */
-static struct node *node_get(struct node *parent, const char *name,
+/*
+ * Find or add the node of fd, an O_PATH fd (taken over) on name in parent;
+ * takes a lookup reference.
+ */
+static struct node *node_add(int fd, struct node *parent, const char *name,
 			     struct stat *st, int *err)
 {
 	struct node *n;
 	unsigned int h;
-	int fd;
 
-	fd = openat(parent->fd, name, O_PATH | O_NOFOLLOW);
-	if (fd < 0) {
-		*err = -errno;
-		return NULL;
-	}
-	if (fstatat(fd, "", st, AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW)) {
-		*err = -errno;
-		close(fd);
+	if (fd < 0 || fstatat(fd, "", st, AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW)) {
+		*err = errno;
+		if (fd >= 0)
+			close(fd);
 		return NULL;
 	}
 	h = hash_of(st->st_dev, st->st_ino);
@@ -226,16 +283,18 @@ static struct node *node_get(struct node *parent, const char *name,
 		close(fd);
 	} else {
 		n = calloc(1, sizeof(*n));
-		if (!n) {
+		if (n)
+			n->rel = join_rel(parent->rel, name);
+		if (!n || !n->rel) {
 			pthread_mutex_unlock(&lock);
+			free(n);
 			close(fd);
-			*err = -ENOMEM;
+			*err = ENOMEM;
 			return NULL;
 		}
 		n->dev = st->st_dev;
 		n->ino = st->st_ino;
 		n->fd = fd;
-		n->rel = join_rel(parent->rel, name);
 		n->next = hash[h];
 		hash[h] = n;
 	}
@@ -244,9 +303,16 @@ static struct node *node_get(struct node *parent, const char *name,
 	return n;
 }
 
-static void node_forget(uint64_t nodeid, uint64_t nlookup)
+static struct node *node_get(struct node *parent, const char *name,
+			     struct stat *st, int *err)
 {
-	struct node *n = node_of(nodeid), **pp;
+	return node_add(openat(parent->fd, name, O_PATH | O_NOFOLLOW), parent,
+			name, st, err);
+}
+
+static void node_forget(fuse_req_t req, fuse_ino_t ino, uint64_t nlookup)
+{
+	struct node *n = node_of(ino), **pp;
 
 	if (n == &root)
 		return;
@@ -264,7 +330,7 @@ static void node_forget(uint64_t nodeid, uint64_t nlookup)
 	}
 	pthread_mutex_unlock(&lock);
 	if (n->backing_id > 0)
-		ioctl(devfd, FUSE_DEV_IOC_BACKING_CLOSE, &n->backing_id);
+		fuse_passthrough_close(req, n->backing_id);
 	close(n->fd);
 	free(n->rel);
 	free(n);
@@ -273,21 +339,18 @@ static void node_forget(uint64_t nodeid, uint64_t nlookup)
 /*
  * The backing id of a node, registered from its O_PATH fd on first use and
  * kept until the node is forgotten: upstream passthrough wants one backing
- * file per inode for all its opens (file mode), and the kernel may resolve
- * a bound entry's id after the reply was written (dir mode).
+ * file per inode for all its opens (file mode), and the kernel resolves a
+ * bound entry's id after the reply was written (dir mode).  With the
+ * directory passthrough capability libfuse registers with
+ * FUSE_BACKING_INODE, which also serves FOPEN_PASSTHROUGH.
  */
-static int node_backing_id(struct node *n)
+static int node_backing_id(fuse_req_t req, struct node *n)
 {
 	pthread_mutex_lock(&lock);
 	if (!n->backing_id) {
-		/* dir mode binds inodes; the id also serves FOPEN_PASSTHROUGH */
-		struct fuse_backing_map map = {
-			.fd = n->fd,
-			.flags = cfg.mode == MODE_DIR ? FUSE_BACKING_INODE : 0,
-		};
-		int id = ioctl(devfd, FUSE_DEV_IOC_BACKING_OPEN, &map);
+		int id = fuse_passthrough_open(req, n->fd);
 
-		n->backing_id = id > 0 ? id : -errno;
+		n->backing_id = id > 0 ? id : -EIO;
 	}
 	pthread_mutex_unlock(&lock);
 	return n->backing_id;
@@ -327,127 +390,49 @@ static bool served_here(const char *rel)
 
 /* ---- replies ---- */
 
-static void reply_iov(uint64_t unique, int error, struct iovec *iov, int n)
-{
-	struct fuse_out_header out = { .unique = unique, .error = error };
-	struct iovec v[4];
-	int i;
-
-	v[0].iov_base = &out;
-	v[0].iov_len = sizeof(out);
-	out.len = sizeof(out);
-	for (i = 0; !error && i < n; i++) {
-		v[i + 1] = iov[i];
-		out.len += iov[i].iov_len;
-	}
-	if (writev(devfd, v, error ? 1 : n + 1) < 0 && errno != ENOENT &&
-	    cfg.debug)
-		perror("fuse-passthrough: reply");
-}
-
-static void reply(uint64_t unique, int error, const void *arg, size_t len)
-{
-	struct iovec iov = { .iov_base = (void *)arg, .iov_len = len };
-
-	reply_iov(unique, error, &iov, len ? 1 : 0);
-}
-
-static void fill_attr(const struct stat *st, struct fuse_attr *a)
-{
-	a->ino = st->st_ino;
-	a->mode = st->st_mode;
-	a->nlink = st->st_nlink;
-	a->uid = st->st_uid;
-	a->gid = st->st_gid;
-	a->rdev = st->st_rdev;
-	a->size = st->st_size;
-	a->blocks = st->st_blocks;
-	a->blksize = st->st_blksize;
-	a->atime = st->st_atim.tv_sec;
-	a->atimensec = st->st_atim.tv_nsec;
-	a->mtime = st->st_mtim.tv_sec;
-	a->mtimensec = st->st_mtim.tv_nsec;
-	a->ctime = st->st_ctim.tv_sec;
-	a->ctimensec = st->st_ctim.tv_nsec;
-}
-
-static void fill_timeout(uint64_t *sec, uint32_t *nsec)
-{
-	*sec = (uint64_t)cfg.timeout;
-	*nsec = (uint32_t)((cfg.timeout - *sec) * 1e9);
-}
-
-static void fill_entry(struct node *n, const struct stat *st,
-		       struct fuse_entry_out *e)
-{
-	memset(e, 0, sizeof(*e));
-	e->nodeid = id_of(n);
-	fill_timeout(&e->entry_valid, &e->entry_valid_nsec);
-	fill_timeout(&e->attr_valid, &e->attr_valid_nsec);
-	fill_attr(st, &e->attr);
-}
-
 /*
- * The entry reply: in dir mode, nodes outside the server's paths are bound
- * to themselves (directories as subtrees); the registration is kept until
- * the node is forgotten, so the kernel always finds the id.
+ * The entry reply (with fi: of a create): in dir mode, nodes outside the
+ * server's paths are bound to themselves (directories as subtrees).
  */
-static void reply_entry(uint64_t unique, struct node *n, const struct stat *st,
-			const struct fuse_open_out *open)
+static void reply_entry(fuse_req_t req, struct node *n, const struct stat *st,
+			struct fuse_file_info *fi)
 {
-	struct fuse_entry_backing_out b = { 0 };
-	struct fuse_entry_out e;
-	struct iovec iov[3];
-	int cnt = 0;
+	struct fuse_entry_param e = {
+		.ino = id_of(n),
+		.attr = *st,
+		.attr_timeout = cfg.timeout,
+		.entry_timeout = cfg.timeout,
+	};
+	unsigned int flags = S_ISDIR(st->st_mode) ? FUSE_BACKING_SUBTREE : 0;
+	int id = 0;
 
-	fill_entry(n, st, &e);
-	iov[cnt].iov_base = &e;
-	iov[cnt++].iov_len = sizeof(e);
-	if (open) {
-		iov[cnt].iov_base = (void *)open;
-		iov[cnt++].iov_len = sizeof(*open);
-	}
 	if (!served_here(n->rel)) {
-		b.backing_id = node_backing_id(n);
-		if (b.backing_id > 0) {
-			if (S_ISDIR(st->st_mode))
-				b.flags = FUSE_ENTRY_BACKING_SUBTREE;
-			iov[cnt].iov_base = &b;
-			iov[cnt++].iov_len = sizeof(b);
-		}
+		id = node_backing_id(req, n);
+		if (id < 0)
+			id = 0;
 	}
-	reply_iov(unique, 0, iov, cnt);
+	if (fi)
+		fuse_reply_create_backing(req, &e, fi, id, flags);
+	else
+		fuse_reply_entry_backing(req, &e, id, flags);
 }
 
-/* ---- request handlers; each returns 0 (replied) or -errno ---- */
-
-static int do_lookup(struct fuse_in_header *in, const char *name)
+static void reply_new(fuse_req_t req, struct node *parent, const char *name)
 {
-	struct node *parent = node_of(in->nodeid), *n;
+	struct node *n;
 	struct stat st;
 	int err;
 
-	if (hidden(name))
-		return -ENOENT;
 	n = node_get(parent, name, &st, &err);
 	if (!n)
-		return err;
-	reply_entry(in->unique, n, &st, NULL);
-	return 0;
+		fuse_reply_err(req, err);
+	else
+		reply_entry(req, n, &st, NULL);
 }
 
-static int do_getattr(struct fuse_in_header *in)
+static void reply_result(fuse_req_t req, int ret)
 {
-	struct fuse_attr_out out = { 0 };
-	struct stat st;
-
-	if (fstatat(node_of(in->nodeid)->fd, "", &st,
-		    AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW))
-		return -errno;
-	fill_timeout(&out.attr_valid, &out.attr_valid_nsec);
-	fill_attr(&st, &out.attr);
-	reply(in->unique, 0, &out, sizeof(out));
-	return 0;
+	fuse_reply_err(req, ret ? errno : 0);
 }
 
 static const char *proc_path(char *buf, int fd)
@@ -456,184 +441,26 @@ static const char *proc_path(char *buf, int fd)
 	return buf;
 }
 
-static int do_setattr(struct fuse_in_header *in, struct fuse_setattr_in *sa)
+/* call (creating a file) as the caller: fsuid/fsgid of this thread */
+#define AS_CALLER(req, call) ({						\
+	const struct fuse_ctx *__ctx = fuse_req_ctx(req);		\
+	uid_t __uid = syscall(SYS_setfsuid, __ctx->uid);		\
+	gid_t __gid = syscall(SYS_setfsgid, __ctx->gid);		\
+	int __ret = (call), __err = errno;				\
+									\
+	syscall(SYS_setfsuid, __uid);					\
+	syscall(SYS_setfsgid, __gid);					\
+	errno = __err;							\
+	__ret; })
+
+/* The reply to a mknod, mkdir, symlink or link of name in parent */
+static void reply_made(fuse_req_t req, fuse_ino_t parent, const char *name,
+		       int ret)
 {
-	struct node *n = node_of(in->nodeid);
-	struct handle *h = (struct handle *)(uintptr_t)sa->fh;
-	char p[64];
-
-	proc_path(p, n->fd);
-	if ((sa->valid & FATTR_MODE) && chmod(p, sa->mode))
-		return -errno;
-	if ((sa->valid & (FATTR_UID | FATTR_GID)) &&
-	    fchownat(n->fd, "", (sa->valid & FATTR_UID) ? sa->uid : (uid_t)-1,
-		     (sa->valid & FATTR_GID) ? sa->gid : (gid_t)-1,
-		     AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW))
-		return -errno;
-	if (sa->valid & FATTR_SIZE) {
-		int ret = (sa->valid & FATTR_FH) ? ftruncate(h->fd, sa->size) :
-			truncate(p, sa->size);
-
-		if (ret)
-			return -errno;
-	}
-	if (sa->valid & (FATTR_ATIME | FATTR_MTIME)) {
-		struct timespec ts[2] = {
-			{ .tv_nsec = UTIME_OMIT }, { .tv_nsec = UTIME_OMIT },
-		};
-
-		if (sa->valid & FATTR_ATIME_NOW)
-			ts[0].tv_nsec = UTIME_NOW;
-		else if (sa->valid & FATTR_ATIME)
-			ts[0] = (struct timespec){ sa->atime, sa->atimensec };
-		if (sa->valid & FATTR_MTIME_NOW)
-			ts[1].tv_nsec = UTIME_NOW;
-		else if (sa->valid & FATTR_MTIME)
-			ts[1] = (struct timespec){ sa->mtime, sa->mtimensec };
-		if (utimensat(AT_FDCWD, p, ts, 0))
-			return -errno;
-	}
-	return do_getattr(in);
-}
-
-static int do_readlink(struct fuse_in_header *in)
-{
-	char buf[PATH_MAX];
-	ssize_t len = readlinkat(node_of(in->nodeid)->fd, "", buf, sizeof(buf));
-
-	if (len < 0)
-		return -errno;
-	reply(in->unique, 0, buf, len);
-	return 0;
-}
-
-/* Create as the caller: fsuid/fsgid of this thread */
-struct as_caller {
-	uid_t uid;
-	gid_t gid;
-};
-
-static void caller_begin(struct fuse_in_header *in, struct as_caller *c)
-{
-	c->uid = syscall(SYS_setfsuid, in->uid);
-	c->gid = syscall(SYS_setfsgid, in->gid);
-}
-
-static void caller_end(struct as_caller *c)
-{
-	syscall(SYS_setfsuid, c->uid);
-	syscall(SYS_setfsgid, c->gid);
-}
-
-static int reply_new(struct fuse_in_header *in, struct node *parent,
-		     const char *name)
-{
-	struct node *n;
-	struct stat st;
-	int err;
-
-	n = node_get(parent, name, &st, &err);
-	if (!n)
-		return err;
-	reply_entry(in->unique, n, &st, NULL);
-	return 0;
-}
-
-static int do_mknod(struct fuse_in_header *in, struct fuse_mknod_in *arg)
-{
-	struct node *parent = node_of(in->nodeid);
-	const char *name = (const char *)(arg + 1);
-	struct as_caller c;
-	int ret;
-
-	caller_begin(in, &c);
-	ret = mknodat(parent->fd, name, arg->mode, arg->rdev);
-	ret = ret ? -errno : 0;
-	caller_end(&c);
-	return ret ? ret : reply_new(in, parent, name);
-}
-
-static int do_mkdir(struct fuse_in_header *in, struct fuse_mkdir_in *arg)
-{
-	struct node *parent = node_of(in->nodeid);
-	const char *name = (const char *)(arg + 1);
-	struct as_caller c;
-	int ret;
-
-	caller_begin(in, &c);
-	ret = mkdirat(parent->fd, name, arg->mode) ? -errno : 0;
-	caller_end(&c);
-	return ret ? ret : reply_new(in, parent, name);
-}
-
-static int do_symlink(struct fuse_in_header *in, const char *name)
-{
-	const char *target = name + strlen(name) + 1;
-	struct node *parent = node_of(in->nodeid);
-	struct as_caller c;
-	int ret;
-
-	caller_begin(in, &c);
-	ret = symlinkat(target, parent->fd, name) ? -errno : 0;
-	caller_end(&c);
-	return ret ? ret : reply_new(in, parent, name);
-}
-
-static int do_link(struct fuse_in_header *in, struct fuse_link_in *arg)
-{
-	struct node *parent = node_of(in->nodeid);
-	const char *name = (const char *)(arg + 1);
-	char p[64];
-
-	if (linkat(AT_FDCWD, proc_path(p, node_of(arg->oldnodeid)->fd),
-		   parent->fd, name, AT_SYMLINK_FOLLOW))
-		return -errno;
-	return reply_new(in, parent, name);
-}
-
-static int do_unlink(struct fuse_in_header *in, const char *name, int flags)
-{
-	if (unlinkat(node_of(in->nodeid)->fd, name, flags))
-		return -errno;
-	reply(in->unique, 0, NULL, 0);
-	return 0;
-}
-
-static int do_rename(struct fuse_in_header *in, uint64_t newdir,
-		     const char *name, unsigned int flags)
-{
-	const char *newname = name + strlen(name) + 1;
-
-	if (syscall(SYS_renameat2, node_of(in->nodeid)->fd, name,
-		    node_of(newdir)->fd, newname, flags))
-		return -errno;
-	reply(in->unique, 0, NULL, 0);
-	return 0;
-}
-
-static struct handle *handle_new(int fd)
-{
-	struct handle *h = calloc(1, sizeof(*h));
-
-	if (h)
-		h->fd = fd;
-	return h;
-}
-
-static int open_flags_out(struct node *n, struct handle *h,
-			  struct fuse_open_out *out)
-{
-	memset(out, 0, sizeof(*out));
-	out->fh = (uint64_t)(uintptr_t)h;
-	if (cfg.mode == MODE_FILE) {
-		int id = node_backing_id(n);
-
-		if (id < 0)
-			return id;
-		out->open_flags = FOPEN_PASSTHROUGH;
-		out->backing_id = id;
-	}
-	return 0;
+	if (ret)
+		fuse_reply_err(req, errno);
+	else
+		reply_new(req, node_of(parent), name);
 }
 
 /*
@@ -653,448 +480,531 @@ static int open_flags_in(int flags)
 	return flags;
 }
 
-static int do_open(struct fuse_in_header *in, struct fuse_open_in *arg)
+/* Open of n on fd: per-file passthrough in file mode; 0 or an errno */
+static int open_fh(fuse_req_t req, struct node *n, int fd,
+		   struct fuse_file_info *fi)
 {
-	struct fuse_open_out out;
-	struct handle *h;
-	char p[64];
-	int fd, err;
+	fi->fh = fd;
+	if (cfg.mode == MODE_FILE) {
+		int id = node_backing_id(req, n);
 
-	fd = open(proc_path(p, node_of(in->nodeid)->fd),
-		  open_flags_in(arg->flags));
-	if (fd < 0)
-		return -errno;
-	h = handle_new(fd);
-	if (!h) {
-		close(fd);
-		return -ENOMEM;
+		if (id < 0)
+			return -id;
+		fi->backing_id = id;
 	}
-	err = open_flags_out(node_of(in->nodeid), h, &out);
-	if (err) {
-		close(fd);
-		free(h);
-		return err;
-	}
-	reply(in->unique, 0, &out, sizeof(out));
 	return 0;
 }
 
-static int do_create(struct fuse_in_header *in, struct fuse_create_in *arg)
+/* The reply to a create or tmpfile of n (or an error), open on fd */
+static void reply_created(fuse_req_t req, struct node *n, int fd,
+			  struct fuse_file_info *fi, const struct stat *st,
+			  int err)
 {
-	struct node *parent = node_of(in->nodeid), *n;
-	const char *name = (const char *)(arg + 1);
-	struct fuse_open_out out;
-	struct as_caller c;
-	struct handle *h;
-	struct stat st;
-	int fd, err;
-
-	caller_begin(in, &c);
-	fd = openat(parent->fd, name, open_flags_in(arg->flags) | O_CREAT |
-		    (arg->flags & O_EXCL), arg->mode);
-	err = fd < 0 ? -errno : 0;
-	caller_end(&c);
-	if (err)
-		return err;
-	n = node_get(parent, name, &st, &err);
-	h = n ? handle_new(fd) : NULL;
-	if (!h) {
-		close(fd);
-		if (n)
-			node_forget(id_of(n), 1);
-		return n ? -ENOMEM : err;
-	}
-	err = open_flags_out(n, h, &out);
-	if (err) {
-		close(fd);
-		free(h);
-		node_forget(id_of(n), 1);
-		return err;
-	}
-	reply_entry(in->unique, n, &st, &out);
-	return 0;
-}
-
-static int do_read(struct fuse_in_header *in, struct fuse_read_in *arg,
-		   char *buf)
-{
-	struct handle *h = (struct handle *)(uintptr_t)arg->fh;
-	ssize_t len = pread(h->fd, buf, arg->size, arg->offset);
-
-	if (len < 0)
-		return -errno;
-	reply(in->unique, 0, buf, len);
-	return 0;
-}
-
-static int do_write(struct fuse_in_header *in, struct fuse_write_in *arg)
-{
-	struct handle *h = (struct handle *)(uintptr_t)arg->fh;
-	struct fuse_write_out out = { 0 };
-	ssize_t len = pwrite(h->fd, arg + 1, arg->size, arg->offset);
-
-	if (len < 0)
-		return -errno;
-	out.size = len;
-	reply(in->unique, 0, &out, sizeof(out));
-	return 0;
-}
-
-static int do_release(struct fuse_in_header *in, struct fuse_release_in *arg)
-{
-	struct handle *h = (struct handle *)(uintptr_t)arg->fh;
-
-	if (h->dir)
-		closedir(h->dir);
-	else
-		close(h->fd);
-	free(h->rel);
-	free(h);
-	reply(in->unique, 0, NULL, 0);
-	return 0;
-}
-
-static int do_fsync(struct fuse_in_header *in, struct fuse_fsync_in *arg)
-{
-	struct handle *h = (struct handle *)(uintptr_t)arg->fh;
-	int fd = h->dir ? dirfd(h->dir) : h->fd;
-
-	if ((arg->fsync_flags & FUSE_FSYNC_FDATASYNC) ? fdatasync(fd) :
-	    fsync(fd))
-		return -errno;
-	reply(in->unique, 0, NULL, 0);
-	return 0;
-}
-
-static int do_opendir(struct fuse_in_header *in)
-{
-	struct node *n = node_of(in->nodeid);
-	struct fuse_open_out out = { 0 };
-	struct handle *h;
-	int fd;
-
-	fd = openat(n->fd, ".", O_RDONLY | O_DIRECTORY);
-	if (fd < 0)
-		return -errno;
-	h = handle_new(fd);
-	if (h) {
-		h->dir = fdopendir(fd);
-		h->rel = strdup(n->rel);
-	}
-	if (!h || !h->dir || !h->rel) {
-		if (h)
-			free(h->rel);
-		free(h);
-		close(fd);
-		return -ENOMEM;
-	}
-	out.fh = (uint64_t)(uintptr_t)h;
-	reply(in->unique, 0, &out, sizeof(out));
-	return 0;
-}
-
-static int do_readdir(struct fuse_in_header *in, struct fuse_read_in *arg,
-		      char *buf)
-{
-	struct handle *h = (struct handle *)(uintptr_t)arg->fh;
-	size_t used = 0, size = arg->size;
-	struct dirent *de;
-
-	if (h->dir_off != (off_t)arg->offset) {
-		seekdir(h->dir, arg->offset);
-		h->dir_off = arg->offset;
-	}
-	while ((de = readdir(h->dir))) {
-		size_t namelen = strlen(de->d_name);
-		size_t rec = FUSE_DIRENT_ALIGN(FUSE_NAME_OFFSET + namelen);
-		struct fuse_dirent *fde = (struct fuse_dirent *)(buf + used);
-		off_t next = telldir(h->dir);
-
-		if (hidden(de->d_name)) {
-			h->dir_off = next;
-			continue;
+	if (n) {
+		err = open_fh(req, n, fd, fi);
+		if (!err) {
+			reply_entry(req, n, st, fi);
+			return;
 		}
-		if (used + rec > size) {
-			seekdir(h->dir, h->dir_off);
-			break;
-		}
-		memset(fde, 0, rec);
-		fde->ino = de->d_ino;
-		fde->off = next;
-		fde->namelen = namelen;
-		fde->type = de->d_type;
-		memcpy(fde->name, de->d_name, namelen);
-		used += rec;
-		h->dir_off = next;
+		node_forget(req, id_of(n), 1);
 	}
-	reply(in->unique, 0, buf, used);
-	return 0;
+	close(fd);
+	fuse_reply_err(req, err);
 }
 
-static int do_statfs(struct fuse_in_header *in)
+/* ---- request handlers ---- */
+
+static void fp_init(void *userdata, struct fuse_conn_info *conn)
 {
-	struct fuse_statfs_out out = { 0 };
-	struct statvfs sv;
-
-	if (fstatvfs(node_of(in->nodeid)->fd, &sv))
-		return -errno;
-	out.st.blocks = sv.f_blocks;
-	out.st.bfree = sv.f_bfree;
-	out.st.bavail = sv.f_bavail;
-	out.st.files = sv.f_files;
-	out.st.ffree = sv.f_ffree;
-	out.st.bsize = sv.f_bsize;
-	out.st.frsize = sv.f_frsize;
-	out.st.namelen = sv.f_namemax;
-	reply(in->unique, 0, &out, sizeof(out));
-	return 0;
-}
-
-static int do_fallocate(struct fuse_in_header *in,
-			struct fuse_fallocate_in *arg)
-{
-	struct handle *h = (struct handle *)(uintptr_t)arg->fh;
-
-	if (fallocate(h->fd, arg->mode, arg->offset, arg->length))
-		return -errno;
-	reply(in->unique, 0, NULL, 0);
-	return 0;
-}
-
-static int do_getxattr(struct fuse_in_header *in, struct fuse_getxattr_in *arg,
-		       bool list, char *buf)
-{
-	const char *name = (const char *)(arg + 1);
-	size_t size = arg->size > BUF_SIZE ? BUF_SIZE : arg->size;
-	char p[64];
-	ssize_t len;
-
-	proc_path(p, node_of(in->nodeid)->fd);
-	len = list ? llistxattr(p, size ? buf : NULL, size) :
-		lgetxattr(p, name, size ? buf : NULL, size);
-	if (len < 0)
-		return -errno;
-	if (!size) {
-		struct fuse_getxattr_out out = { .size = len };
-
-		reply(in->unique, 0, &out, sizeof(out));
-	} else {
-		reply(in->unique, 0, buf, len);
-	}
-	return 0;
-}
-
-static int do_init(struct fuse_in_header *in, struct fuse_init_in *arg)
-{
-	uint64_t offered = arg->flags;
-	uint64_t want = FUSE_ASYNC_READ | FUSE_BIG_WRITES | FUSE_MAX_PAGES |
-		FUSE_PARALLEL_DIROPS | FUSE_INIT_EXT | FUSE_EXPORT_SUPPORT;
-	struct fuse_init_out out = {
-		.major = FUSE_KERNEL_VERSION,
-		.minor = FUSE_KERNEL_MINOR_VERSION,
-		.max_readahead = arg->max_readahead,
-		.max_write = MAX_WRITE,
-		.max_background = 64,
-		.congestion_threshold = 48,
-		.max_pages = MAX_WRITE / 4096,
-		.time_gran = 1,
-	};
 	int state = 1;
 
-	if (arg->flags & FUSE_INIT_EXT)
-		offered |= (uint64_t)arg->flags2 << 32;
+	conn->max_write = MAX_WRITE;
+	conn->max_background = 64;
+	conn->congestion_threshold = 48;
+	/* only what the server asks for, not libfuse's defaults */
+	fuse_unset_feature_flag(conn, FUSE_CAP_AUTO_INVAL_DATA |
+				FUSE_CAP_ASYNC_DIO | FUSE_CAP_IOCTL_DIR |
+				FUSE_CAP_ATOMIC_O_TRUNC);
+	fuse_set_feature_flag(conn, FUSE_CAP_PARALLEL_DIROPS);
 	if (cfg.mode == MODE_NONE) {
-		want |= FUSE_WRITEBACK_CACHE;
-	} else {
-		want |= FUSE_PASSTHROUGH;
-		out.max_stack_depth = 1;
-		if (!(offered & FUSE_PASSTHROUGH)) {
-			warn("no FUSE_PASSTHROUGH in this kernel; use --mode=none");
-			state = -1;
-		}
+		fuse_set_feature_flag(conn, FUSE_CAP_WRITEBACK_CACHE);
+	} else if (!fuse_set_feature_flag(conn, FUSE_CAP_PASSTHROUGH)) {
+		warn("no FUSE_PASSTHROUGH in this kernel; use --mode=none");
+		state = -1;
 	}
 	if (cfg.mode == MODE_DIR) {
 		/* bindings are made at lookup; READDIRPLUS cannot carry them */
-		want |= FUSE_PASSTHROUGH_DIR | FUSE_NO_EXPORT_SUPPORT;
-		want &= ~FUSE_EXPORT_SUPPORT;
-		if (!(offered & FUSE_PASSTHROUGH_DIR)) {
+		fuse_set_feature_flag(conn, FUSE_CAP_NO_EXPORT_SUPPORT);
+		if (!fuse_set_feature_flag(conn, FUSE_CAP_PASSTHROUGH_DIR)) {
 			warn("no FUSE_PASSTHROUGH_DIR in this kernel; use --mode=file");
 			state = -1;
 		}
+	} else {
+		fuse_set_feature_flag(conn, FUSE_CAP_EXPORT_SUPPORT);
 	}
-	want &= offered;
-	out.flags = want;
-	out.flags2 = want >> 32;
-	if (arg->minor < out.minor)
-		out.minor = arg->minor;
-	reply(in->unique, 0, &out, sizeof(out));
 
 	pthread_mutex_lock(&lock);
 	init_state = state;
 	pthread_cond_broadcast(&init_cond);
 	pthread_mutex_unlock(&lock);
+}
+
+static void fp_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
+{
+	if (hidden(name))
+		fuse_reply_err(req, ENOENT);
+	else
+		reply_new(req, node_of(parent), name);
+}
+
+static void fp_forget(fuse_req_t req, fuse_ino_t ino, uint64_t nlookup)
+{
+	node_forget(req, ino, nlookup);
+	fuse_reply_none(req);
+}
+
+static void fp_forget_multi(fuse_req_t req, size_t count,
+			    struct fuse_forget_data *forgets)
+{
+	size_t i;
+
+	for (i = 0; i < count; i++)
+		node_forget(req, forgets[i].ino, forgets[i].nlookup);
+	fuse_reply_none(req);
+}
+
+static void fp_getattr(fuse_req_t req, fuse_ino_t ino,
+		       struct fuse_file_info *fi)
+{
+	struct stat st;
+
+	if (fstatat(node_of(ino)->fd, "", &st,
+		    AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW))
+		fuse_reply_err(req, errno);
+	else
+		fuse_reply_attr(req, &st, cfg.timeout);
+}
+
+static int do_setattr(struct node *n, struct stat *attr, int valid,
+		      struct fuse_file_info *fi)
+{
+	char p[64];
+
+	proc_path(p, n->fd);
+	if ((valid & FUSE_SET_ATTR_MODE) && chmod(p, attr->st_mode))
+		return errno;
+	if ((valid & (FUSE_SET_ATTR_UID | FUSE_SET_ATTR_GID)) &&
+	    fchownat(n->fd, "",
+		     (valid & FUSE_SET_ATTR_UID) ? attr->st_uid : (uid_t)-1,
+		     (valid & FUSE_SET_ATTR_GID) ? attr->st_gid : (gid_t)-1,
+		     AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW))
+		return errno;
+	if ((valid & FUSE_SET_ATTR_SIZE) &&
+	    (fi ? ftruncate(fi->fh, attr->st_size) :
+	     truncate(p, attr->st_size)))
+		return errno;
+	if (valid & (FUSE_SET_ATTR_ATIME | FUSE_SET_ATTR_MTIME)) {
+		struct timespec ts[2] = {
+			{ .tv_nsec = UTIME_OMIT }, { .tv_nsec = UTIME_OMIT },
+		};
+
+		if (valid & FUSE_SET_ATTR_ATIME_NOW)
+			ts[0].tv_nsec = UTIME_NOW;
+		else if (valid & FUSE_SET_ATTR_ATIME)
+			ts[0] = attr->st_atim;
+		if (valid & FUSE_SET_ATTR_MTIME_NOW)
+			ts[1].tv_nsec = UTIME_NOW;
+		else if (valid & FUSE_SET_ATTR_MTIME)
+			ts[1] = attr->st_mtim;
+		if (utimensat(AT_FDCWD, p, ts, 0))
+			return errno;
+	}
 	return 0;
 }
 
-static void handle(char *buf, ssize_t len, char *rbuf)
+static void fp_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr,
+		       int valid, struct fuse_file_info *fi)
 {
-	struct fuse_in_header *in = (struct fuse_in_header *)buf;
-	void *arg = in + 1;
-	int err = -ENOSYS;
+	int err = do_setattr(node_of(ino), attr, valid, fi);
 
-	if (len < (ssize_t)sizeof(*in) || in->len != len)
-		return;
-	if (in->opcode < MAX_OPCODE)
-		__atomic_fetch_add(&counts[in->opcode], 1, __ATOMIC_RELAXED);
-	/* node ids come from us; never trust one we did not give out */
-	if (!in->nodeid && in->opcode != FUSE_INIT &&
-	    in->opcode != FUSE_DESTROY && in->opcode != FUSE_INTERRUPT &&
-	    in->opcode != FUSE_BATCH_FORGET) {
-		fprintf(stderr, "fuse-passthrough: %s for node id 0 refused\n",
-			in->opcode < MAX_OPCODE && opnames[in->opcode] ?
-			opnames[in->opcode] : "request");
-		if (in->opcode != FUSE_FORGET)
-			reply(in->unique, -EINVAL, NULL, 0);
-		return;
-	}
-	if (cfg.debug)
-		fprintf(stderr, "fuse-passthrough: %s node %llu\n",
-			in->opcode < MAX_OPCODE && opnames[in->opcode] ?
-			opnames[in->opcode] : "?", (unsigned long long)in->nodeid);
-
-	switch (in->opcode) {
-	case FUSE_INIT:
-		err = do_init(in, arg);
-		break;
-	case FUSE_DESTROY:
-		err = 0;
-		reply(in->unique, 0, NULL, 0);
-		break;
-	case FUSE_LOOKUP:
-		err = do_lookup(in, arg);
-		break;
-	case FUSE_FORGET:
-		node_forget(in->nodeid, ((struct fuse_forget_in *)arg)->nlookup);
-		return;
-	case FUSE_BATCH_FORGET: {
-		struct fuse_batch_forget_in *b = arg;
-		struct fuse_forget_one *one = (void *)(b + 1);
-		unsigned int i;
-
-		for (i = 0; i < b->count; i++)
-			node_forget(one[i].nodeid, one[i].nlookup);
-		return;
-	}
-	case FUSE_INTERRUPT:
-		return;
-	case FUSE_GETATTR:
-		err = do_getattr(in);
-		break;
-	case FUSE_SETATTR:
-		err = do_setattr(in, arg);
-		break;
-	case FUSE_READLINK:
-		err = do_readlink(in);
-		break;
-	case FUSE_MKNOD:
-		err = do_mknod(in, arg);
-		break;
-	case FUSE_MKDIR:
-		err = do_mkdir(in, arg);
-		break;
-	case FUSE_SYMLINK:
-		err = do_symlink(in, arg);
-		break;
-	case FUSE_LINK:
-		err = do_link(in, arg);
-		break;
-	case FUSE_UNLINK:
-		err = do_unlink(in, arg, 0);
-		break;
-	case FUSE_RMDIR:
-		err = do_unlink(in, arg, AT_REMOVEDIR);
-		break;
-	case FUSE_RENAME: {
-		struct fuse_rename_in *r = arg;
-
-		err = do_rename(in, r->newdir, (char *)(r + 1), 0);
-		break;
-	}
-	case FUSE_RENAME2: {
-		struct fuse_rename2_in *r = arg;
-
-		err = do_rename(in, r->newdir, (char *)(r + 1), r->flags);
-		break;
-	}
-	case FUSE_OPEN:
-		err = do_open(in, arg);
-		break;
-	case FUSE_CREATE:
-		err = do_create(in, arg);
-		break;
-	case FUSE_READ:
-		err = do_read(in, arg, rbuf);
-		break;
-	case FUSE_WRITE:
-		err = do_write(in, arg);
-		break;
-	case FUSE_FLUSH:
-		err = 0;
-		reply(in->unique, 0, NULL, 0);
-		break;
-	case FUSE_RELEASE:
-	case FUSE_RELEASEDIR:
-		err = do_release(in, arg);
-		break;
-	case FUSE_FSYNC:
-	case FUSE_FSYNCDIR:
-		err = do_fsync(in, arg);
-		break;
-	case FUSE_OPENDIR:
-		err = do_opendir(in);
-		break;
-	case FUSE_READDIR:
-		err = do_readdir(in, arg, rbuf);
-		break;
-	case FUSE_STATFS:
-		err = do_statfs(in);
-		break;
-	case FUSE_FALLOCATE:
-		err = do_fallocate(in, arg);
-		break;
-	case FUSE_GETXATTR:
-		err = do_getxattr(in, arg, false, rbuf);
-		break;
-	case FUSE_LISTXATTR:
-		err = do_getxattr(in, arg, true, rbuf);
-		break;
-	}
 	if (err)
-		reply(in->unique, err, NULL, 0);
+		fuse_reply_err(req, err);
+	else
+		fp_getattr(req, ino, fi);
 }
 
-static void *worker(void *unused)
+static void fp_readlink(fuse_req_t req, fuse_ino_t ino)
 {
-	char *buf = malloc(BUF_SIZE), *rbuf = malloc(BUF_SIZE);
+	char buf[PATH_MAX + 1];
+	ssize_t len = readlinkat(node_of(ino)->fd, "", buf, PATH_MAX);
+
+	if (len < 0) {
+		fuse_reply_err(req, errno);
+		return;
+	}
+	buf[len] = 0;
+	fuse_reply_readlink(req, buf);
+}
+
+static void fp_mknod(fuse_req_t req, fuse_ino_t parent, const char *name,
+		     mode_t mode, dev_t rdev)
+{
+	int fd = node_of(parent)->fd;
+
+	reply_made(req, parent, name,
+		   AS_CALLER(req, mknodat(fd, name, mode, rdev)));
+}
+
+static void fp_mkdir(fuse_req_t req, fuse_ino_t parent, const char *name,
+		     mode_t mode)
+{
+	int fd = node_of(parent)->fd;
+
+	reply_made(req, parent, name,
+		   AS_CALLER(req, mkdirat(fd, name, mode)));
+}
+
+static void fp_symlink(fuse_req_t req, const char *target, fuse_ino_t parent,
+		       const char *name)
+{
+	int fd = node_of(parent)->fd;
+
+	reply_made(req, parent, name,
+		   AS_CALLER(req, symlinkat(target, fd, name)));
+}
+
+static void fp_link(fuse_req_t req, fuse_ino_t ino, fuse_ino_t parent,
+		    const char *name)
+{
+	char p[64];
+
+	reply_made(req, parent, name,
+		   linkat(AT_FDCWD, proc_path(p, node_of(ino)->fd),
+			  node_of(parent)->fd, name, AT_SYMLINK_FOLLOW));
+}
+
+static void fp_unlink(fuse_req_t req, fuse_ino_t parent, const char *name)
+{
+	reply_result(req, unlinkat(node_of(parent)->fd, name, 0));
+}
+
+static void fp_rmdir(fuse_req_t req, fuse_ino_t parent, const char *name)
+{
+	reply_result(req, unlinkat(node_of(parent)->fd, name, AT_REMOVEDIR));
+}
+
+static void fp_rename(fuse_req_t req, fuse_ino_t parent, const char *name,
+		      fuse_ino_t newparent, const char *newname,
+		      unsigned int flags)
+{
+	reply_result(req, renameat2(node_of(parent)->fd, name,
+				    node_of(newparent)->fd, newname, flags));
+}
+
+static void fp_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+	struct node *n = node_of(ino);
+	char p[64];
+	int fd, err;
+
+	fd = open(proc_path(p, n->fd), open_flags_in(fi->flags));
+	if (fd < 0) {
+		fuse_reply_err(req, errno);
+		return;
+	}
+	err = open_fh(req, n, fd, fi);
+	if (err) {
+		close(fd);
+		fuse_reply_err(req, err);
+		return;
+	}
+	fuse_reply_open(req, fi);
+}
+
+static void fp_create(fuse_req_t req, fuse_ino_t parent, const char *name,
+		      mode_t mode, struct fuse_file_info *fi)
+{
+	struct node *p = node_of(parent), *n;
+	struct stat st;
+	int fd, err;
+
+	fd = AS_CALLER(req, openat(p->fd, name, open_flags_in(fi->flags) |
+				   O_CREAT | (fi->flags & O_EXCL), mode));
+	if (fd < 0) {
+		fuse_reply_err(req, errno);
+		return;
+	}
+	n = node_get(p, name, &st, &err);
+	reply_created(req, n, fd, fi, &st, err);
+}
+
+/*
+ * O_TMPFILE: the node has no name; "/" as its name keeps it inside the
+ * daemon path of its directory, or outside every daemon path.
+ */
+static void fp_tmpfile(fuse_req_t req, fuse_ino_t parent, mode_t mode,
+		       struct fuse_file_info *fi)
+{
+	struct node *p = node_of(parent), *n;
+	struct stat st;
+	char path[64];
+	int fd, err;
+
+	fd = AS_CALLER(req, openat(p->fd, ".", open_flags_in(fi->flags) |
+				   O_TMPFILE | (fi->flags & O_EXCL), mode));
+	if (fd < 0) {
+		fuse_reply_err(req, errno);
+		return;
+	}
+	n = node_add(open(proc_path(path, fd), O_PATH), p, "/", &st, &err);
+	reply_created(req, n, fd, fi, &st, err);
+}
+
+static void fp_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
+		    struct fuse_file_info *fi)
+{
+	struct fuse_bufvec buf = FUSE_BUFVEC_INIT(size);
+
+	buf.buf[0].flags = FUSE_BUF_IS_FD | FUSE_BUF_FD_SEEK;
+	buf.buf[0].fd = fi->fh;
+	buf.buf[0].pos = off;
+	fuse_reply_data(req, &buf, 0);
+}
+
+static void fp_write(fuse_req_t req, fuse_ino_t ino, const char *data,
+		     size_t size, off_t off, struct fuse_file_info *fi)
+{
+	ssize_t len = pwrite(fi->fh, data, size, off);
+
+	if (len < 0)
+		fuse_reply_err(req, errno);
+	else
+		fuse_reply_write(req, len);
+}
+
+static void fp_flush(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+	fuse_reply_err(req, 0);
+}
+
+static void fp_release(fuse_req_t req, fuse_ino_t ino,
+		       struct fuse_file_info *fi)
+{
+	close(fi->fh);
+	fuse_reply_err(req, 0);
+}
+
+static void fp_fsync(fuse_req_t req, fuse_ino_t ino, int datasync,
+		     struct fuse_file_info *fi)
+{
+	reply_result(req, datasync ? fdatasync(fi->fh) : fsync(fi->fh));
+}
+
+static struct dir_handle *dir_of(struct fuse_file_info *fi)
+{
+	return (struct dir_handle *)(uintptr_t)fi->fh;
+}
+
+static void fp_opendir(fuse_req_t req, fuse_ino_t ino,
+		       struct fuse_file_info *fi)
+{
+	struct dir_handle *h = calloc(1, sizeof(*h));
+	int fd, err;
+
+	fd = openat(node_of(ino)->fd, ".", O_RDONLY | O_DIRECTORY);
+	err = fd < 0 ? errno : ENOMEM;
+	if (h && fd >= 0)
+		h->dir = fdopendir(fd);
+	if (!h || !h->dir) {
+		if (fd >= 0)
+			close(fd);
+		free(h);
+		fuse_reply_err(req, err);
+		return;
+	}
+	fi->fh = (uintptr_t)h;
+	fuse_reply_open(req, fi);
+}
+
+static void fp_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
+		       struct fuse_file_info *fi)
+{
+	struct dir_handle *h = dir_of(fi);
+	char *buf = malloc(size);
+	size_t used = 0;
+	struct dirent *de;
+
+	if (!buf) {
+		fuse_reply_err(req, ENOMEM);
+		return;
+	}
+	if (h->off != off) {
+		seekdir(h->dir, off);
+		h->off = off;
+	}
+	while ((de = readdir(h->dir))) {
+		struct stat st = {
+			.st_ino = de->d_ino,
+			.st_mode = DTTOIF(de->d_type),
+		};
+		off_t next = telldir(h->dir);
+		size_t rec;
+
+		if (hidden(de->d_name)) {
+			h->off = next;
+			continue;
+		}
+		rec = fuse_add_direntry(req, buf + used, size - used,
+					de->d_name, &st, next);
+		if (rec > size - used) {
+			seekdir(h->dir, h->off);
+			break;
+		}
+		used += rec;
+		h->off = next;
+	}
+	fuse_reply_buf(req, buf, used);
+	free(buf);
+}
+
+static void fp_releasedir(fuse_req_t req, fuse_ino_t ino,
+			  struct fuse_file_info *fi)
+{
+	closedir(dir_of(fi)->dir);
+	free(dir_of(fi));
+	fuse_reply_err(req, 0);
+}
+
+static void fp_fsyncdir(fuse_req_t req, fuse_ino_t ino, int datasync,
+			struct fuse_file_info *fi)
+{
+	int fd = dirfd(dir_of(fi)->dir);
+
+	reply_result(req, datasync ? fdatasync(fd) : fsync(fd));
+}
+
+static void fp_statfs(fuse_req_t req, fuse_ino_t ino)
+{
+	struct statvfs sv;
+
+	if (fstatvfs(node_of(ino)->fd, &sv))
+		fuse_reply_err(req, errno);
+	else
+		fuse_reply_statfs(req, &sv);
+}
+
+static void fp_fallocate(fuse_req_t req, fuse_ino_t ino, int mode,
+			 off_t offset, off_t length, struct fuse_file_info *fi)
+{
+	reply_result(req, fallocate(fi->fh, mode, offset, length));
+}
+
+/*
+ * Extended attributes, on the node's file through its /proc magic link
+ * (an O_PATH fd has no f*xattr()).  The kernel checked the caller
+ * (default_permissions), but leaves security.* and system.* names to the
+ * filesystem: changes are made with the caller's fsuid/fsgid (which drops
+ * the server's file capabilities), so that the backing filesystem's own
+ * owner checks apply to the caller, as natively.
+ */
+static void fp_getxattr(fuse_req_t req, fuse_ino_t ino, const char *name,
+			size_t size)
+{
+	char *buf = size ? malloc(size) : NULL, p[64];
+	ssize_t len;
+
+	if (size && !buf) {
+		fuse_reply_err(req, ENOMEM);
+		return;
+	}
+	proc_path(p, node_of(ino)->fd);
+	len = name ? getxattr(p, name, buf, size) : listxattr(p, buf, size);
+	if (len < 0)
+		fuse_reply_err(req, errno);
+	else if (!size)
+		fuse_reply_xattr(req, len);
+	else
+		fuse_reply_buf(req, buf, len);
+	free(buf);
+}
+
+static void fp_listxattr(fuse_req_t req, fuse_ino_t ino, size_t size)
+{
+	fp_getxattr(req, ino, NULL, size);
+}
+
+static void fp_setxattr(fuse_req_t req, fuse_ino_t ino, const char *name,
+			const char *value, size_t size, int flags)
+{
+	char p[64];
+
+	proc_path(p, node_of(ino)->fd);
+	reply_result(req, AS_CALLER(req, setxattr(p, name, value, size,
+						  flags)));
+}
+
+static void fp_removexattr(fuse_req_t req, fuse_ino_t ino, const char *name)
+{
+	char p[64];
+
+	proc_path(p, node_of(ino)->fd);
+	reply_result(req, AS_CALLER(req, removexattr(p, name)));
+}
+
+static const struct fuse_lowlevel_ops fp_ops = {
+	.init = fp_init,
+	.lookup = fp_lookup,
+	.forget = fp_forget,
+	.forget_multi = fp_forget_multi,
+	.getattr = fp_getattr,
+	.setattr = fp_setattr,
+	.readlink = fp_readlink,
+	.mknod = fp_mknod,
+	.mkdir = fp_mkdir,
+	.symlink = fp_symlink,
+	.link = fp_link,
+	.unlink = fp_unlink,
+	.rmdir = fp_rmdir,
+	.rename = fp_rename,
+	.open = fp_open,
+	.create = fp_create,
+	.tmpfile = fp_tmpfile,
+	.read = fp_read,
+	.write = fp_write,
+	.flush = fp_flush,
+	.release = fp_release,
+	.fsync = fp_fsync,
+	.opendir = fp_opendir,
+	.readdir = fp_readdir,
+	.releasedir = fp_releasedir,
+	.fsyncdir = fp_fsyncdir,
+	.statfs = fp_statfs,
+	.fallocate = fp_fallocate,
+	.getxattr = fp_getxattr,
+	.listxattr = fp_listxattr,
+	.setxattr = fp_setxattr,
+	.removexattr = fp_removexattr,
+};
+
+/* The request loop, with every signal blocked (main takes them) */
+static void *loop(void *se)
+{
+	struct fuse_loop_config *lc;
 	sigset_t all;
 
 	sigfillset(&all);
 	pthread_sigmask(SIG_BLOCK, &all, NULL);
-	if (!buf || !rbuf)
-		die("out of memory");
-	for (;;) {
-		ssize_t len = read(devfd, buf, BUF_SIZE);
-
-		if (len < 0) {
-			if (errno == EINTR || errno == EAGAIN ||
-			    errno == ENOENT)
-				continue;
-			break;	/* ENODEV: unmounted */
-		}
-		handle(buf, len, rbuf);
+	if (cfg.threads == 1) {
+		fuse_session_loop(se);
+	} else {
+		lc = fuse_loop_cfg_create();
+		if (!lc)
+			die("out of memory");
+		fuse_loop_cfg_set_max_threads(lc, cfg.threads);
+		fuse_loop_cfg_set_idle_threads(lc, cfg.threads);
+		fuse_session_loop_mt(se, lc);
+		fuse_loop_cfg_destroy(lc);
 	}
-	free(buf);
-	free(rbuf);
 	pthread_mutex_lock(&lock);
 	if (!init_state)
 		init_state = -1;
@@ -1127,6 +1037,8 @@ static void help(FILE *f)
 		"  --threads=N            request threads (default 2)\n"
 		"  --timeout=SECS         entry/attribute timeout of server-served nodes (1)\n"
 		"  --allow-other          let other users use the mount\n"
+		"  --dev                  allow device files (the mount is nodev otherwise)\n"
+		"  --suid                 allow setuid/setgid (the mount is nosuid otherwise)\n"
 		"  --debug                log every request to stderr\n");
 }
 
@@ -1140,6 +1052,8 @@ static void parse_args(int argc, char **argv)
 		{ "threads", required_argument, NULL, 't' },
 		{ "timeout", required_argument, NULL, 'T' },
 		{ "allow-other", no_argument, NULL, 'a' },
+		{ "dev", no_argument, NULL, 'D' },
+		{ "suid", no_argument, NULL, 'S' },
 		{ "debug", no_argument, NULL, 'd' },
 		{ "help", no_argument, NULL, 'h' },
 		{ }
@@ -1182,6 +1096,12 @@ static void parse_args(int argc, char **argv)
 			break;
 		case 'a':
 			cfg.allow_other = true;
+			break;
+		case 'D':
+			cfg.dev = true;
+			break;
+		case 'S':
+			cfg.suid = true;
 			break;
 		case 'R':
 			cfg.server_root = true;
@@ -1237,27 +1157,17 @@ static void raise_nofile(void)
 	setrlimit(RLIMIT_NOFILE, &rl);
 }
 
-int main(int argc, char **argv)
+/*
+ * Mount on /dev/fuse fd ourselves (libfuse cannot pass passthrough_root=);
+ * true if the root is bound.
+ */
+static bool mount_fuse(int devfd)
 {
-	pthread_t *threads;
+	unsigned long flags = (cfg.dev ? 0 : MS_NODEV) |
+		(cfg.suid ? 0 : MS_NOSUID);
 	bool root_bound;
 	char opts[256];
-	sigset_t sigs;
-	int i, sig;
 
-	parse_args(argc, argv);
-	umask(0);
-	raise_nofile();
-
-	root.fd = open(cfg.source, O_PATH | O_DIRECTORY);
-	if (root.fd < 0)
-		die("%s: %s", cfg.source, strerror(errno));
-	root.rel = "";
-	root.nlookup = 1;
-
-	devfd = open("/dev/fuse", O_RDWR | O_CLOEXEC);
-	if (devfd < 0)
-		die("/dev/fuse: %s", strerror(errno));
 	snprintf(opts, sizeof(opts),
 		 "fd=%d,rootmode=40000,user_id=%u,group_id=%u,default_permissions%s",
 		 devfd, getuid(), getgid(), cfg.allow_other ? ",allow_other" : "");
@@ -1272,8 +1182,7 @@ int main(int argc, char **argv)
 
 		snprintf(opts + len, sizeof(opts) - len, ",passthrough_root=%d",
 			 root.fd);
-		if (mount(cfg.source, cfg.mnt, "fuse.passthrough",
-			  MS_NOSUID | MS_NODEV, opts)) {
+		if (mount(cfg.source, cfg.mnt, "fuse.passthrough", flags, opts)) {
 			if (errno != EINVAL)
 				die("mount on %s: %s", cfg.mnt, strerror(errno));
 			warn("root binding refused; the server serves the root");
@@ -1281,9 +1190,45 @@ int main(int argc, char **argv)
 			opts[len] = '\0';
 		}
 	}
-	if (!root_bound && mount(cfg.source, cfg.mnt, "fuse.passthrough",
-				 MS_NOSUID | MS_NODEV, opts))
+	if (!root_bound &&
+	    mount(cfg.source, cfg.mnt, "fuse.passthrough", flags, opts))
 		die("mount on %s: %s", cfg.mnt, strerror(errno));
+	return root_bound;
+}
+
+int main(int argc, char **argv)
+{
+	struct fuse_args args = FUSE_ARGS_INIT(1, argv);
+	struct fuse_session *se;
+	char devpath[64];
+	pthread_t thread;
+	bool root_bound;
+	sigset_t sigs;
+	int devfd, sig;
+
+	parse_args(argc, argv);
+	umask(0);
+	raise_nofile();
+
+	root.fd = open(cfg.source, O_PATH | O_DIRECTORY);
+	if (root.fd < 0)
+		die("%s: %s", cfg.source, strerror(errno));
+	root.rel = "";
+	root.nlookup = 1;
+
+	se = fuse_session_new(&args, &fp_ops, sizeof(fp_ops), NULL);
+	if (!se)
+		die("cannot start a libfuse session");
+	devfd = open("/dev/fuse", O_RDWR | O_CLOEXEC);
+	if (devfd < 0)
+		die("/dev/fuse: %s", strerror(errno));
+	root_bound = mount_fuse(devfd);
+	snprintf(devpath, sizeof(devpath), "/dev/fd/%d", devfd);
+	if (fuse_session_mount(se, devpath) ||
+	    fuse_session_custom_io(se, &dev_io, sizeof(dev_io), devfd)) {
+		umount2(cfg.mnt, MNT_DETACH);
+		die("cannot hand /dev/fuse to libfuse");
+	}
 
 	sigemptyset(&sigs);
 	sigaddset(&sigs, SIGTERM);
@@ -1291,11 +1236,8 @@ int main(int argc, char **argv)
 	sigaddset(&sigs, SIGUSR1);
 	sigaddset(&sigs, SIGHUP);
 	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
-
-	threads = calloc(cfg.threads, sizeof(*threads));
-	for (i = 0; i < cfg.threads; i++)
-		if (pthread_create(&threads[i], NULL, worker, NULL))
-			die("cannot start threads");
+	if (pthread_create(&thread, NULL, loop, se))
+		die("cannot start threads");
 
 	pthread_mutex_lock(&lock);
 	while (!init_state)
@@ -1323,9 +1265,9 @@ int main(int argc, char **argv)
 	if (umount2(cfg.mnt, 0) && umount2(cfg.mnt, MNT_DETACH))
 		fprintf(stderr, "fuse-passthrough: unmount %s: %s\n", cfg.mnt,
 			strerror(errno));
-	/* after a lazy unmount the workers end with the last user */
-	for (i = 0; i < cfg.threads; i++)
-		pthread_join(threads[i], NULL);
+	/* after a lazy unmount the loop ends with the last user */
+	pthread_join(thread, NULL);
+	fuse_session_destroy(se);
 	print_counts(stdout);
 	return 0;
 }
