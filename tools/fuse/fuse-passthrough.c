@@ -54,6 +54,7 @@
 #include <unistd.h>
 #include <linux/capability.h>
 #include <linux/fuse.h>
+#include <sched.h>
 #include <sys/mount.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -90,6 +91,8 @@ static struct {
 } cfg = { .mode = MODE_DIR, .threads = 2, .timeout = 1.0 };
 
 static unsigned long counts[MAX_OPCODE];
+static bool posix_acl;	/* FUSE_CAP_POSIX_ACL negotiated */
+static dev_t source_dev;
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t init_cond = PTHREAD_COND_INITIALIZER;
 static int init_state;	/* 0 waiting, 1 done, -1 failed */
@@ -274,6 +277,16 @@ static struct node *node_add(int fd, struct node *parent, const char *name,
 			close(fd);
 		return NULL;
 	}
+	/*
+	 * Mounts on the source tree are not crossed, as in passthrough
+	 * subtrees: the server would act on another filesystem (e.g. a
+	 * cgroup or proc file) with its own rights.
+	 */
+	if (st->st_dev != source_dev) {
+		close(fd);
+		*err = EXDEV;
+		return NULL;
+	}
 	h = hash_of(st->st_dev, st->st_ino);
 	pthread_mutex_lock(&lock);
 	for (n = hash[h]; n; n = n->next)
@@ -388,6 +401,25 @@ static bool served_here(const char *rel)
 	return false;
 }
 
+/* Is a new name in parent refused by the policy (hidden)? */
+static bool refused_name(fuse_req_t req, const char *name)
+{
+	if (!hidden(name))
+		return false;
+	fuse_reply_err(req, EACCES);
+	return true;
+}
+
+/* Is name in parent served here (not bound to the kernel)? */
+static bool served_name(struct node *parent, const char *name)
+{
+	char *rel = join_rel(parent->rel, name);
+	bool served = rel ? served_here(rel) : true;
+
+	free(rel);
+	return served;
+}
+
 /* ---- replies ---- */
 
 /*
@@ -441,13 +473,37 @@ static const char *proc_path(char *buf, int fd)
 	return buf;
 }
 
-/* call (creating a file) as the caller: fsuid/fsgid of this thread */
+/*
+ * The umask of this thread: with FUSE_CAP_POSIX_ACL the kernel leaves the
+ * caller's umask to the server, which applies it by creating with it (the
+ * backing filesystem ignores it where a default ACL applies, as natively).
+ * Each thread has its own fs_struct for that (unshare(CLONE_FS)).
+ */
+static mode_t thread_umask(mode_t mask)
+{
+	static __thread bool own_fs;
+
+	if (!own_fs) {
+		if (unshare(CLONE_FS))
+			return umask(0);	/* keep 0: shared with others */
+		own_fs = true;
+	}
+	return umask(mask);
+}
+
+/*
+ * call (creating or changing a file) as the caller: fsuid/fsgid of this
+ * thread, and the caller's umask where the kernel sent one
+ */
 #define AS_CALLER(req, call) ({						\
 	const struct fuse_ctx *__ctx = fuse_req_ctx(req);		\
 	uid_t __uid = syscall(SYS_setfsuid, __ctx->uid);		\
 	gid_t __gid = syscall(SYS_setfsgid, __ctx->gid);		\
+	mode_t __mask = posix_acl ? thread_umask(__ctx->umask) : 0;	\
 	int __ret = (call), __err = errno;				\
 									\
+	if (posix_acl)							\
+		thread_umask(__mask);					\
 	syscall(SYS_setfsuid, __uid);					\
 	syscall(SYS_setfsgid, __gid);					\
 	errno = __err;							\
@@ -532,15 +588,23 @@ static void fp_init(void *userdata, struct fuse_conn_info *conn)
 		warn("no FUSE_PASSTHROUGH in this kernel; use --mode=none");
 		state = -1;
 	}
+	/*
+	 * No file handles: node ids are pointers, valid only while the kernel
+	 * holds the node; a handle would bring back a stale or forged one.
+	 */
+	fuse_set_feature_flag(conn, FUSE_CAP_NO_EXPORT_SUPPORT);
 	if (cfg.mode == MODE_DIR) {
-		/* bindings are made at lookup; READDIRPLUS cannot carry them */
-		fuse_set_feature_flag(conn, FUSE_CAP_NO_EXPORT_SUPPORT);
 		if (!fuse_set_feature_flag(conn, FUSE_CAP_PASSTHROUGH_DIR)) {
 			warn("no FUSE_PASSTHROUGH_DIR in this kernel; use --mode=file");
 			state = -1;
 		}
 	} else {
-		fuse_set_feature_flag(conn, FUSE_CAP_EXPORT_SUPPORT);
+		/*
+		 * The kernel checks callers against ACLs too, not the mode
+		 * bits alone, before the server acts with its own rights.  (In
+		 * dir mode bound inodes have the backing ACLs anyway.)
+		 */
+		posix_acl = fuse_set_feature_flag(conn, FUSE_CAP_POSIX_ACL);
 	}
 
 	pthread_mutex_lock(&lock);
@@ -651,6 +715,8 @@ static void fp_mknod(fuse_req_t req, fuse_ino_t parent, const char *name,
 {
 	int fd = node_of(parent)->fd;
 
+	if (refused_name(req, name))
+		return;
 	reply_made(req, parent, name,
 		   AS_CALLER(req, mknodat(fd, name, mode, rdev)));
 }
@@ -660,6 +726,8 @@ static void fp_mkdir(fuse_req_t req, fuse_ino_t parent, const char *name,
 {
 	int fd = node_of(parent)->fd;
 
+	if (refused_name(req, name))
+		return;
 	reply_made(req, parent, name,
 		   AS_CALLER(req, mkdirat(fd, name, mode)));
 }
@@ -669,6 +737,8 @@ static void fp_symlink(fuse_req_t req, const char *target, fuse_ino_t parent,
 {
 	int fd = node_of(parent)->fd;
 
+	if (refused_name(req, name))
+		return;
 	reply_made(req, parent, name,
 		   AS_CALLER(req, symlinkat(target, fd, name)));
 }
@@ -678,6 +748,13 @@ static void fp_link(fuse_req_t req, fuse_ino_t ino, fuse_ino_t parent,
 {
 	char p[64];
 
+	if (refused_name(req, name))
+		return;
+	/* a name served here for a bound inode, or the reverse: as EXDEV */
+	if (served_here(node_of(ino)->rel) != served_name(node_of(parent), name)) {
+		fuse_reply_err(req, EXDEV);
+		return;
+	}
 	reply_made(req, parent, name,
 		   linkat(AT_FDCWD, proc_path(p, node_of(ino)->fd),
 			  node_of(parent)->fd, name, AT_SYMLINK_FOLLOW));
@@ -697,6 +774,13 @@ static void fp_rename(fuse_req_t req, fuse_ino_t parent, const char *name,
 		      fuse_ino_t newparent, const char *newname,
 		      unsigned int flags)
 {
+	if (refused_name(req, newname) || refused_name(req, name))
+		return;
+	if (served_name(node_of(parent), name) !=
+	    served_name(node_of(newparent), newname)) {
+		fuse_reply_err(req, EXDEV);
+		return;
+	}
 	reply_result(req, renameat2(node_of(parent)->fd, name,
 				    node_of(newparent)->fd, newname, flags));
 }
@@ -725,16 +809,30 @@ static void fp_create(fuse_req_t req, fuse_ino_t parent, const char *name,
 		      mode_t mode, struct fuse_file_info *fi)
 {
 	struct node *p = node_of(parent), *n;
+	char path[64];
 	struct stat st;
 	int fd, err;
 
+	if (refused_name(req, name))
+		return;
+	/*
+	 * Never a symlink found at the name (the kernel resolves those in the
+	 * caller's view), and the node is the file opened, not whatever the
+	 * name points to by the time it is looked up again.
+	 */
 	fd = AS_CALLER(req, openat(p->fd, name, open_flags_in(fi->flags) |
-				   O_CREAT | (fi->flags & O_EXCL), mode));
+				   O_CREAT | O_NOFOLLOW | (fi->flags & O_EXCL),
+				   mode));
 	if (fd < 0) {
 		fuse_reply_err(req, errno);
 		return;
 	}
-	n = node_get(p, name, &st, &err);
+	n = node_add(open(proc_path(path, fd), O_PATH), p, name, &st, &err);
+	if (n && !S_ISREG(st.st_mode)) {
+		node_forget(req, id_of(n), 1);
+		n = NULL;
+		err = EIO;
+	}
 	reply_created(req, n, fd, fi, &st, err);
 }
 
@@ -931,7 +1029,7 @@ static void fp_getxattr(fuse_req_t req, fuse_ino_t ino, const char *name,
 		return;
 	}
 	proc_path(p, node_of(ino)->fd);
-	len = name ? getxattr(p, name, buf, size) : listxattr(p, buf, size);
+	len = getxattr(p, name, buf, size);
 	if (len < 0)
 		fuse_reply_err(req, errno);
 	else if (!size)
@@ -941,9 +1039,45 @@ static void fp_getxattr(fuse_req_t req, fuse_ino_t ino, const char *name,
 	free(buf);
 }
 
+/*
+ * The names, without trusted.* ones for callers other than root: a
+ * filesystem lists those only to CAP_SYS_ADMIN (uid 0 stands for it here).
+ */
 static void fp_listxattr(fuse_req_t req, fuse_ino_t ino, size_t size)
 {
-	fp_getxattr(req, ino, NULL, size);
+	bool all = fuse_req_ctx(req)->uid == 0;
+	char p[64], *buf = NULL, *from, *to;
+	ssize_t len;
+
+	proc_path(p, node_of(ino)->fd);
+	do {
+		free(buf);
+		len = listxattr(p, NULL, 0);
+		buf = len > 0 ? malloc(len) : NULL;
+		if (len > 0 && buf)
+			len = listxattr(p, buf, len);
+		else if (len > 0)
+			len = -1, errno = ENOMEM;
+	} while (len < 0 && errno == ERANGE);
+	if (len < 0) {
+		fuse_reply_err(req, errno);
+		free(buf);
+		return;
+	}
+	for (from = to = buf; from < buf + len; from += strlen(from) + 1) {
+		if (!all && !strncmp(from, "trusted.", 8))
+			continue;
+		memmove(to, from, strlen(from) + 1);
+		to += strlen(to) + 1;
+	}
+	len = to - buf;
+	if (!size)
+		fuse_reply_xattr(req, len);
+	else if ((size_t)len > size)
+		fuse_reply_err(req, ERANGE);
+	else
+		fuse_reply_buf(req, buf, len);
+	free(buf);
 }
 
 static void fp_setxattr(fuse_req_t req, fuse_ino_t ino, const char *name,
@@ -1026,6 +1160,29 @@ static void *loop(void *se)
 	return NULL;
 }
 
+/*
+ * Once the descriptor limit is raised: no CAP_SYS_RESOURCE for what the
+ * server does for callers (nor for registrations, whose credentials the
+ * kernel uses for bound inodes), so quotas and reserved blocks hold for
+ * them as natively.
+ */
+static void drop_sys_resource(void)
+{
+	struct __user_cap_header_struct hdr = {
+		.version = _LINUX_CAPABILITY_VERSION_3,
+	};
+	struct __user_cap_data_struct data[2];
+	unsigned int bit = 1u << (CAP_SYS_RESOURCE % 32);
+
+	if (syscall(SYS_capget, &hdr, data))
+		return;
+	data[CAP_SYS_RESOURCE / 32].effective &= ~bit;
+	data[CAP_SYS_RESOURCE / 32].permitted &= ~bit;
+	data[CAP_SYS_RESOURCE / 32].inheritable &= ~bit;
+	if (syscall(SYS_capset, &hdr, data))
+		warn("cannot drop CAP_SYS_RESOURCE");
+}
+
 static bool has_cap_sys_admin(void)
 {
 	struct __user_cap_header_struct hdr = {
@@ -1053,6 +1210,36 @@ static void help(FILE *f)
 		"  --dev                  allow device files (the mount is nodev otherwise)\n"
 		"  --suid                 allow setuid/setgid (the mount is nosuid otherwise)\n"
 		"  --debug                log every request to stderr\n");
+}
+
+/*
+ * A --daemon-path as the server compares it: no leading, trailing or
+ * repeated slashes; "." and ".." components are refused.
+ */
+static char *clean_path(const char *arg)
+{
+	char *path = calloc(1, strlen(arg) + 1), *to = path;
+	const char *from = arg, *end;
+
+	if (!path)
+		die("out of memory");
+	for (; *from; from = end) {
+		while (*from == '/')
+			from++;
+		end = strchrnul(from, '/');
+		if (end == from)
+			break;
+		if ((end - from == 1 && from[0] == '.') ||
+		    (end - from == 2 && !strncmp(from, "..", 2)))
+			die("--daemon-path=%s: no . or .. components", arg);
+		if (to != path)
+			*to++ = '/';
+		memcpy(to, from, end - from);
+		to += end - from;
+	}
+	if (!*path)
+		die("--daemon-path=%s names the root; use --server-root", arg);
+	return path;
 }
 
 static void parse_args(int argc, char **argv)
@@ -1087,11 +1274,10 @@ static void parse_args(int argc, char **argv)
 				die("unknown mode '%s' (dir, file or none)", optarg);
 			break;
 		case 'p':
-			while (*optarg == '/')
-				optarg++;
 			cfg.daemon_paths = realloc(cfg.daemon_paths,
 						   ++cfg.n_daemon_paths * sizeof(char *));
-			cfg.daemon_paths[cfg.n_daemon_paths - 1] = strdup(optarg);
+			cfg.daemon_paths[cfg.n_daemon_paths - 1] =
+				clean_path(optarg);
 			break;
 		case 'H':
 			cfg.hides = realloc(cfg.hides, ++cfg.n_hides * sizeof(char *));
@@ -1144,6 +1330,20 @@ static void parse_args(int argc, char **argv)
 		die("MOUNTPOINT %s is not a directory", cfg.mnt);
 	if (cfg.n_daemon_paths && cfg.mode != MODE_DIR)
 		die("--daemon-path needs --mode=dir");
+	if (stat(cfg.source, &st))
+		die("SOURCE %s: %s", cfg.source, strerror(errno));
+	source_dev = st.st_dev;
+	if (cfg.suid || cfg.dev) {
+		struct statvfs sv;
+
+		/* the mount must not allow what SOURCE's mount does not */
+		if (statvfs(cfg.source, &sv))
+			die("SOURCE %s: %s", cfg.source, strerror(errno));
+		if (cfg.suid && (sv.f_flag & ST_NOSUID))
+			die("--suid: SOURCE %s is on a nosuid mount", cfg.source);
+		if (cfg.dev && (sv.f_flag & ST_NODEV))
+			die("--dev: SOURCE %s is on a nodev mount", cfg.source);
+	}
 	if (cfg.mode != MODE_NONE && !has_cap_sys_admin())
 		die("--mode=%s needs CAP_SYS_ADMIN for backing files; use --mode=none",
 		    cfg.mode == MODE_DIR ? "dir" : "file");
@@ -1222,6 +1422,7 @@ int main(int argc, char **argv)
 	parse_args(argc, argv);
 	umask(0);
 	raise_nofile();
+	drop_sys_resource();
 
 	root.fd = open(cfg.source, O_PATH | O_DIRECTORY);
 	if (root.fd < 0)
