@@ -48,7 +48,7 @@ selftests: kernel libfuse
 	@$(MAKE) -s -C $(KTREE)/$(SELFTEST_DIR) OUTPUT=$(BUILD)/selftests \
 		KHDR_INCLUDES="-isystem $(OBJ)/usr-headers/include" \
 		LIBFUSE=$(LIBFUSE) all
-	@$(MAKE) -s -C $(KTREE)/$(SELFTEST_DIR) OUTPUT=$(BUILD)/selftests list \
+	@$(MAKE) -s -C $(KTREE)/$(SELFTEST_DIR) OUTPUT=$(BUILD)/selftests LIBFUSE=$(LIBFUSE) list \
 		> $(BUILD)/selftests/tests
 
 test: selftests
