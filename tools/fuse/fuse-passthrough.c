@@ -357,11 +357,63 @@ static void node_forget(fuse_req_t req, fuse_ino_t ino, uint64_t nlookup)
  * directory passthrough capability libfuse registers with
  * FUSE_BACKING_INODE, which also serves FOPEN_PASSTHROUGH.
  */
+/*
+ * Registrations are made by one thread whose credentials never change: the
+ * kernel records the registering thread's credentials (and uses them for
+ * the bound inode), and rename and link between two bound directories need
+ * registrations with the same ones.  A worker that once created as a
+ * caller (setfsuid and back) has other credentials from then on.
+ */
+static struct {
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	fuse_req_t req;
+	int fd, id;
+	int state;	/* 0 idle, 1 asked, 2 answered */
+} reg = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER };
+
+static void *registrar(void *unused)
+{
+	sigset_t all;
+
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, NULL);
+	pthread_mutex_lock(&reg.lock);
+	for (;;) {
+		while (reg.state != 1)
+			pthread_cond_wait(&reg.cond, &reg.lock);
+		reg.id = fuse_passthrough_open(reg.req, reg.fd);
+		reg.state = 2;
+		pthread_cond_broadcast(&reg.cond);
+	}
+	return NULL;
+}
+
+static int register_fd(fuse_req_t req, int fd)
+{
+	int id;
+
+	pthread_mutex_lock(&reg.lock);
+	while (reg.state)
+		pthread_cond_wait(&reg.cond, &reg.lock);
+	reg.req = req;
+	reg.fd = fd;
+	reg.state = 1;
+	pthread_cond_broadcast(&reg.cond);
+	while (reg.state != 2)
+		pthread_cond_wait(&reg.cond, &reg.lock);
+	id = reg.id;
+	reg.state = 0;
+	pthread_cond_broadcast(&reg.cond);
+	pthread_mutex_unlock(&reg.lock);
+	return id;
+}
+
 static int node_backing_id(fuse_req_t req, struct node *n)
 {
 	pthread_mutex_lock(&lock);
 	if (!n->backing_id) {
-		int id = fuse_passthrough_open(req, n->fd);
+		int id = register_fd(req, n->fd);
 
 		n->backing_id = id > 0 ? id : -EIO;
 	}
@@ -1450,6 +1502,10 @@ int main(int argc, char **argv)
 	sigaddset(&sigs, SIGUSR1);
 	sigaddset(&sigs, SIGHUP);
 	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
+	/* both with the credentials the mount recorded for the root */
+	if (pthread_create(&thread, NULL, registrar, NULL))
+		die("cannot start threads");
+	pthread_detach(thread);
 	if (pthread_create(&thread, NULL, loop, se))
 		die("cannot start threads");
 
