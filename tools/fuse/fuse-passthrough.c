@@ -91,7 +91,7 @@ static struct {
 } cfg = { .mode = MODE_DIR, .threads = 2, .timeout = 1.0 };
 
 static unsigned long counts[MAX_OPCODE];
-static bool posix_acl;	/* FUSE_CAP_POSIX_ACL negotiated */
+static bool dont_mask;	/* FUSE_CAP_DONT_MASK: the umask is ours to apply */
 static dev_t source_dev;
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t init_cond = PTHREAD_COND_INITIALIZER;
@@ -526,7 +526,7 @@ static const char *proc_path(char *buf, int fd)
 }
 
 /*
- * The umask of this thread: with FUSE_CAP_POSIX_ACL the kernel leaves the
+ * The umask of this thread: with FUSE_CAP_DONT_MASK the kernel leaves the
  * caller's umask to the server, which applies it by creating with it (the
  * backing filesystem ignores it where a default ACL applies, as natively).
  * Each thread has its own fs_struct for that (unshare(CLONE_FS)).
@@ -551,10 +551,10 @@ static mode_t thread_umask(mode_t mask)
 	const struct fuse_ctx *__ctx = fuse_req_ctx(req);		\
 	uid_t __uid = syscall(SYS_setfsuid, __ctx->uid);		\
 	gid_t __gid = syscall(SYS_setfsgid, __ctx->gid);		\
-	mode_t __mask = posix_acl ? thread_umask(__ctx->umask) : 0;	\
+	mode_t __mask = dont_mask ? thread_umask(__ctx->umask) : 0;	\
 	int __ret = (call), __err = errno;				\
 									\
-	if (posix_acl)							\
+	if (dont_mask)							\
 		thread_umask(__mask);					\
 	syscall(SYS_setfsuid, __uid);					\
 	syscall(SYS_setfsgid, __gid);					\
@@ -645,19 +645,20 @@ static void fp_init(void *userdata, struct fuse_conn_info *conn)
 	 * holds the node; a handle would bring back a stale or forged one.
 	 */
 	fuse_set_feature_flag(conn, FUSE_CAP_NO_EXPORT_SUPPORT);
-	if (cfg.mode == MODE_DIR) {
-		if (!fuse_set_feature_flag(conn, FUSE_CAP_PASSTHROUGH_DIR)) {
-			warn("no FUSE_PASSTHROUGH_DIR in this kernel; use --mode=file");
-			state = -1;
-		}
-	} else {
-		/*
-		 * The kernel checks callers against ACLs too, not the mode
-		 * bits alone, before the server acts with its own rights.  (In
-		 * dir mode bound inodes have the backing ACLs anyway.)
-		 */
-		posix_acl = fuse_set_feature_flag(conn, FUSE_CAP_POSIX_ACL);
+	if (cfg.mode == MODE_DIR &&
+	    !fuse_set_feature_flag(conn, FUSE_CAP_PASSTHROUGH_DIR)) {
+		warn("no FUSE_PASSTHROUGH_DIR in this kernel; use --mode=file");
+		state = -1;
 	}
+	/*
+	 * The kernel checks callers of server-served nodes against their ACLs
+	 * too, not the mode bits alone, before the server acts with its own
+	 * rights (bound inodes have the backing ACLs anyway); and it leaves
+	 * the umask to the server, so that a default ACL of the backing
+	 * directory replaces it, as natively.
+	 */
+	fuse_set_feature_flag(conn, FUSE_CAP_POSIX_ACL);
+	dont_mask = fuse_set_feature_flag(conn, FUSE_CAP_DONT_MASK);
 
 	pthread_mutex_lock(&lock);
 	init_state = state;
@@ -665,12 +666,25 @@ static void fp_init(void *userdata, struct fuse_conn_info *conn)
 	pthread_mutex_unlock(&lock);
 }
 
+/*
+ * Names that are not there (or hidden) are negative entries for the
+ * timeout: the kernel then sends a create for them, and never looks them
+ * up again between its lookup and the create
+ */
 static void fp_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
 {
-	if (hidden(name))
-		fuse_reply_err(req, ENOENT);
+	struct fuse_entry_param e = { .entry_timeout = cfg.timeout };
+	struct node *n;
+	struct stat st;
+	int err = ENOENT;
+
+	n = hidden(name) ? NULL : node_get(node_of(parent), name, &st, &err);
+	if (n)
+		reply_entry(req, n, &st, NULL);
+	else if (err == ENOENT)
+		fuse_reply_entry(req, &e);
 	else
-		reply_new(req, node_of(parent), name);
+		fuse_reply_err(req, err);
 }
 
 static void fp_forget(fuse_req_t req, fuse_ino_t ino, uint64_t nlookup)

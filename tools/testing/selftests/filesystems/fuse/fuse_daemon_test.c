@@ -2,9 +2,12 @@
 /*
  * tools/fuse/fuse-passthrough, the server users run: its three modes, the
  * Android-style policy, its request counters, its clean unmount and its
- * errors for bad arguments; and what it serves itself compared with the
- * backing filesystem (xattrs, O_TMPFILE, device nodes with --dev).  The
- * binary is expected next to this test.
+ * errors for bad arguments; what it serves itself compared with the
+ * backing filesystem (xattrs, O_TMPFILE, device nodes with --dev, POSIX
+ * ACLs and the umask); and the limits of what it does for callers with its
+ * own rights (hidden names, symlinks at a created name, renames and links
+ * across the policy's boundary, mounts below SOURCE).  The binary is
+ * expected next to this test.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -18,10 +21,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <endian.h>
 #include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <linux/capability.h>
+#include <linux/posix_acl.h>
+#include <linux/posix_acl_xattr.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <sys/sysmacros.h>
@@ -635,6 +641,719 @@ TEST_F(daemon, dev_and_suid_options_match_native_mounts)
 		umount2(ref, MNT_DETACH);
 		rmdir(ref);
 	}
+}
+
+/* base/dir/name in buf (PATH_MAX bytes) */
+static char *in_dir(char *buf, const char *base, const char *dir,
+		    const char *name)
+{
+	snprintf(buf, PATH_MAX, "%s/%s/%s", base, dir, name);
+	return buf;
+}
+
+/* The errno of a call that returns a negative value on failure, or 0 */
+static int err_of(long ret)
+{
+	return ret < 0 ? errno : 0;
+}
+
+/*
+ * After start(), for a server expected to refuse its arguments: its exit
+ * status with all it printed, or -1 if it mounted (it is stopped then).
+ */
+static int refused(FIXTURE_DATA(daemon) * self, bool mounted)
+{
+	pid_t pid = self->pid;
+	int status;
+
+	if (mounted) {
+		stop(self);
+		return -1;
+	}
+	self->pid = 0;
+	close(self->out_fd);
+	if (pid <= 0 || waitpid(pid, &status, 0) != pid)
+		return -1;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+/* The running server's count of requests op ("LOOKUP") so far, or -1 */
+static long requests(FIXTURE_DATA(daemon) * self, const char *op)
+{
+	char name[32], *p;
+
+	snprintf(name, sizeof(name), " %s=", op);
+	self->out[0] = 0;
+	kill(self->pid, SIGUSR1);
+	if (!collect(self->out_fd, self->out, sizeof(self->out), "total="))
+		return -1;
+	p = strstr(self->out, name);
+	return p ? atol(p + strlen(name)) : 0;
+}
+
+/* What the user tries with hidden names: a (and b) in a directory */
+enum name_op {
+	OPEN_CREAT, OPEN_TRUNC, MKDIR, MKFIFO, SYMLINK, LINK, RENAME, LSTAT,
+};
+
+static const struct {
+	enum name_op op;
+	const char *a, *b;
+	int err;
+} name_ops[] = {
+	/* an existing hidden file, a new one, a hidden symlink */
+	{ OPEN_CREAT, "x.secret", NULL, EACCES },
+	{ OPEN_TRUNC, "x.secret", NULL, EACCES },
+	{ OPEN_CREAT, "new.secret", NULL, EACCES },
+	{ OPEN_CREAT, "lnk.secret", NULL, EACCES },
+	{ MKDIR, "d.secret", NULL, EACCES },
+	{ MKFIFO, "f.secret", NULL, EACCES },
+	{ SYMLINK, "s.secret", NULL, EACCES },
+	{ LINK, "plain", "l.secret", EACCES },
+	/* over an existing hidden file, to a new hidden name */
+	{ RENAME, "plain", "x.secret", EACCES },
+	{ RENAME, "plain", "n.secret", EACCES },
+	/* the kernel's lookup of a hidden name fails */
+	{ RENAME, "x.secret", "other", ENOENT },
+	{ LSTAT, "x.secret", NULL, ENOENT },
+};
+
+static const char * const name_op_names[] = {
+	"open(O_CREAT)", "open(O_CREAT | O_TRUNC)", "mkdir", "mknod(S_IFIFO)",
+	"symlink", "link", "rename", "lstat",
+};
+
+/* op on a (and b); its result, < 0 on failure */
+static int do_name_op(enum name_op op, const char *a, const char *b)
+{
+	struct stat st;
+
+	switch (op) {
+	case OPEN_CREAT:
+		return open(a, O_CREAT | O_RDWR, 0644);
+	case OPEN_TRUNC:
+		return open(a, O_CREAT | O_RDWR | O_TRUNC, 0644);
+	case MKDIR:
+		return mkdir(a, 0755);
+	case MKFIFO:
+		return mknod(a, S_IFIFO | 0644, 0);
+	case SYMLINK:
+		return symlink("plain", a);
+	case LINK:
+		return link(a, b);
+	case RENAME:
+		return rename(a, b);
+	case LSTAT:
+		return lstat(a, &st);
+	}
+	return -1;
+}
+
+TEST_F(daemon, hidden_names_cannot_be_created_or_renamed_over)
+{
+	static const struct {
+		const char *args[3];
+		const char *dir;	/* a directory of the server's */
+	} cfgs[] = {
+		{ { "--hide=*.secret", "--allow-other" }, "" },
+		{ { "--hide=*.secret", "--allow-other", "--daemon-path=keep" },
+		  "keep" },
+	};
+	/* names nothing may make */
+	static const char made[][12] = {
+		"new.secret", "d.secret", "f.secret", "s.secret", "l.secret",
+		"n.secret", "other",
+	};
+	char out[64], planted[PATH_MAX], a[PATH_MAX], b[PATH_MAX];
+	char buf[64], what[96];
+	unsigned int c, i;
+	struct stat st;
+	const char *d;
+
+	/* where a link the server followed would create a file */
+	snprintf(out, sizeof(out), "/tmp/fdm-out.XXXXXX");
+	ASSERT_NE(NULL, mkdtemp(out));
+	ASSERT_EQ(0, chmod(out, 0777));
+	join(planted, out, "planted");
+	ASSERT_EQ(0, chmod(self->src, 0777));
+	ASSERT_EQ(0, chmod(SP("keep"), 0777));
+	for (c = 0; c < ARRAY_SIZE(cfgs); c++) {
+		d = cfgs[c].dir;
+		snprintf(what, sizeof(what), "%s %s: /%s", cfgs[c].args[0],
+			 cfgs[c].args[2] ?: "", d);
+		/* the user's, who could change it natively */
+		ASSERT_EQ(0, put_file(in_dir(a, self->src, d, "x.secret"),
+				      "x secret\n", 0644));
+		ASSERT_EQ(0, chown(a, USER_ID, GROUP_ID));
+		ASSERT_EQ(0, put_file(in_dir(a, self->src, d, "plain"),
+				      "plain\n", 0644));
+		ASSERT_EQ(0, chown(a, USER_ID, GROUP_ID));
+		ASSERT_EQ(0, symlink(planted,
+				     in_dir(a, self->src, d, "lnk.secret")));
+		ASSERT_TRUE(start(self, cfgs[c].args[0], cfgs[c].args[1],
+				  cfgs[c].args[2], NULL));
+		for (i = 0; i < ARRAY_SIZE(name_ops); i++) {
+			in_dir(a, self->mnt, d, name_ops[i].a);
+			in_dir(b, self->mnt, d, name_ops[i].b ?: "");
+			EXPECT_EQ(name_ops[i].err,
+				  AS_USER(do_name_op(name_ops[i].op, a, b) < 0))
+				TH_LOG("%s: %s %s %s", what,
+				       name_op_names[name_ops[i].op],
+				       name_ops[i].a, name_ops[i].b ?: "");
+		}
+		ASSERT_EQ(0, stop(self));
+
+		/* nothing changed in SOURCE */
+		EXPECT_EQ(9, get_file(in_dir(a, self->src, d, "x.secret"),
+				      buf, sizeof(buf))) TH_LOG("%s", what);
+		EXPECT_STREQ("x secret\n", buf) TH_LOG("%s", what);
+		EXPECT_EQ(6, get_file(in_dir(a, self->src, d, "plain"), buf,
+				      sizeof(buf))) TH_LOG("%s", what);
+		EXPECT_EQ(0, lstat(in_dir(a, self->src, d, "lnk.secret"), &st));
+		EXPECT_TRUE(S_ISLNK(st.st_mode)) TH_LOG("%s", what);
+		for (i = 0; i < ARRAY_SIZE(made); i++) {
+			EXPECT_FALSE(exists(in_dir(a, self->src, d, made[i])))
+				TH_LOG("%s: %s was made", what, made[i]);
+		}
+		EXPECT_FALSE(exists(planted)) TH_LOG("%s", what);
+		unlink(planted);
+	}
+	EXPECT_EQ(7, get_file(SP(".secret"), buf, sizeof(buf)));
+	unlink(planted);
+	rmdir(out);
+}
+
+/* What create_covered() made, when the open succeeded */
+#define MADE_THERE	200	/* the file in the caller's view */
+#define MADE_ELSEWHERE	201	/* not that one */
+
+/*
+ * open(path, O_CREAT | O_WRONLY) as root, in a mount namespace of its own
+ * where a tmpfs covers dir, the directory of file: the errno it failed
+ * with, MADE_THERE, MADE_ELSEWHERE or -1.  A symlink to file that the
+ * kernel follows names the caller's file; one the server follows, the
+ * server's.
+ */
+static int create_covered(const char *path, const char *dir,
+			  const char *file)
+{
+	int status, fd;
+	pid_t pid;
+
+	pid = fork();
+	if (!pid) {
+		if (unshare(CLONE_NEWNS) ||
+		    mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) ||
+		    mount("tmpfs", dir, "tmpfs", 0, "mode=0755"))
+			_exit(255);
+		fd = open(path, O_CREAT | O_WRONLY, 0644);
+		if (fd < 0)
+			_exit(errno);
+		_exit(exists(file) ? MADE_THERE : MADE_ELSEWHERE);
+	}
+	if (pid < 0 || waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
+		return -1;
+	return WEXITSTATUS(status) == 255 ? -1 : WEXITSTATUS(status);
+}
+
+TEST_F(daemon, create_does_not_follow_a_symlink_at_the_name)
+{
+	static const char * const cfgs[][2] = {
+		{ "--mode=none" }, { "--mode=file" },
+		{ "--mode=dir", "--server-root" },
+	};
+	char out[64], planted[PATH_MAX], name[32];
+	unsigned int c;
+	struct stat st;
+	long lookups;
+	int err;
+
+	/* a directory outside SOURCE */
+	snprintf(out, sizeof(out), "/tmp/fdm-out.XXXXXX");
+	ASSERT_NE(NULL, mkdtemp(out));
+	join(planted, out, "planted");
+	for (c = 0; c < ARRAY_SIZE(cfgs); c++) {
+		snprintf(name, sizeof(name), "late%u", c);
+		/* the negative entry of name stays: CREATE without a LOOKUP */
+		ASSERT_TRUE(start(self, cfgs[c][0], "--timeout=3600",
+				  cfgs[c][1], NULL));
+		EXPECT_EQ(-1, lstat(MP(name), &st));
+		EXPECT_EQ(ENOENT, errno);
+		lookups = requests(self, "LOOKUP");
+		ASSERT_EQ(0, symlink(planted, SP(name)));
+		err = create_covered(MP(name), out, planted);
+		EXPECT_TRUE(err == EEXIST || err == ELOOP)
+			TH_LOG("%s: %s", cfgs[c][0],
+			       err == MADE_THERE ? "made (the link followed)" :
+			       err == MADE_ELSEWHERE ? "made elsewhere" :
+			       strerror(err));
+		/* the server's /tmp/fdm-out.../planted */
+		EXPECT_FALSE(exists(planted)) TH_LOG("%s", cfgs[c][0]);
+		/* otherwise the kernel found the link and followed it */
+		EXPECT_EQ(lookups, requests(self, "LOOKUP"))
+			TH_LOG("%s: the negative entry was not kept",
+			       cfgs[c][0]);
+		ASSERT_EQ(0, stop(self));
+		EXPECT_EQ(0, lstat(SP(name), &st));
+		EXPECT_TRUE(S_ISLNK(st.st_mode));
+		unlink(planted);
+	}
+	rmdir(out);
+}
+
+TEST_F(daemon, rename_and_link_across_the_policy_boundary_fail)
+{
+	/* in SOURCE afterwards, or not */
+	static const struct {
+		char name[16];
+		bool there;
+	} after[] = {
+		{ "dir/file", true }, { "keep/kept", true }, { "newdir", true },
+		{ "rootlink", true }, { "rootfile", true },
+		{ "keep/moved" }, { "dir/moved" }, { "dir/l" }, { "keep/l" },
+		{ "keep/newdir" }, { "keep/planted" }, { "keep/rootfile" },
+	};
+	char a[PATH_MAX], proc[64];
+	unsigned int i;
+	struct stat st;
+	int fd, err;
+
+	/* the root and keep/ are the server's; dir/ and newdir/ the kernel's */
+	ASSERT_TRUE(start(self, "--daemon-path=keep", NULL));
+	EXPECT_EQ(EXDEV, err_of(rename(MP("dir/file"),
+				       join(a, self->mnt, "keep/moved"))));
+	EXPECT_EQ(EXDEV, err_of(rename(MP("keep/kept"),
+				       join(a, self->mnt, "dir/moved"))));
+	EXPECT_EQ(EXDEV, err_of(link(MP("keep/kept"),
+				     join(a, self->mnt, "dir/l"))));
+	EXPECT_EQ(EXDEV, err_of(link(MP("dir/file"),
+				     join(a, self->mnt, "keep/l"))));
+	/*
+	 * Between two directories of the server's, but a file of the root
+	 * is bound (outside keep/): it would be a kernel-served file in keep/
+	 */
+	ASSERT_EQ(0, put_file(MP("rootfile"), "root file\n", 0644));
+	join(a, self->mnt, "keep/rootfile");
+	err = err_of(rename(MP("rootfile"), a));
+	EXPECT_EQ(EXDEV, err);
+	/* a subtree (a directory outside keep/) moved into keep/ */
+	ASSERT_EQ(0, mkdir(MP("newdir"), 0755));
+	EXPECT_EQ(EXDEV, err_of(rename(MP("newdir"),
+				       join(a, self->mnt, "keep/newdir"))));
+	/* an O_TMPFILE of the root: bound, as a file of the root is */
+	fd = open(MP(""), O_TMPFILE | O_RDWR, 0600);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(4, write(fd, "tmp\n", 4));
+	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
+	EXPECT_EQ(EXDEV, err_of(linkat(AT_FDCWD, proc, AT_FDCWD,
+				       MP("keep/planted"),
+				       AT_SYMLINK_FOLLOW)));
+	EXPECT_EQ(0, err_of(linkat(AT_FDCWD, proc, AT_FDCWD, MP("rootlink"),
+				   AT_SYMLINK_FOLLOW)));
+	close(fd);
+	if (!err)
+		EXPECT_EQ(10, get_file(MP("keep/rootfile"), a, sizeof(a)));
+	ASSERT_EQ(0, stop(self));
+	/* the file was bound in the root, and may still be */
+	if (!err && !strstr(self->out, " OPEN="))
+		TH_LOG("note: keep/rootfile, renamed in, is served by the kernel");
+
+	for (i = 0; i < ARRAY_SIZE(after); i++) {
+		EXPECT_EQ(after[i].there, exists(SP(after[i].name)))
+			TH_LOG("%s", after[i].name);
+	}
+	EXPECT_EQ(0, lstat(SP("dir/file"), &st));
+	EXPECT_EQ(1, st.st_nlink);
+	EXPECT_EQ(0, lstat(SP("keep/kept"), &st));
+	EXPECT_EQ(1, st.st_nlink);
+}
+
+TEST_F(daemon, daemon_paths_are_normalized_or_refused)
+{
+	static const char * const same[] = {
+		"--daemon-path=keep/", "--daemon-path=//keep",
+	};
+	static const char * const bad[] = {
+		"--daemon-path=../x", "--daemon-path=a/./b",
+	};
+	char buf[64];
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(same); i++) {
+		ASSERT_TRUE(start(self, same[i], NULL));
+		EXPECT_EQ(5, get_file(MP("keep/kept"), buf, sizeof(buf)));
+		EXPECT_EQ(13, get_file(MP("dir/file"), buf, sizeof(buf)));
+		ASSERT_EQ(0, stop(self));
+		/* keep/kept reached the server, dir/file did not */
+		EXPECT_NE(NULL, strstr(self->out, " OPEN=1 "))
+			TH_LOG("%s: %s", same[i], self->out);
+	}
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
+		EXPECT_EQ(1, refused(self, start(self, bad[i], NULL)))
+			TH_LOG("%s", bad[i]);
+		EXPECT_NE(NULL, strstr(self->out, "--daemon-path"))
+			TH_LOG("%s: %s", bad[i], self->out);
+	}
+}
+
+/* The names of path's xattrs, and its trusted.t and user.u */
+static void listxattr_steps(struct steps *s, const char *path,
+			    const char *back)
+{
+	char buf[256];
+
+	STEP(s, llistxattr(path, NULL, 0));
+	STEP_READ(s, buf, llistxattr(path, buf, sizeof(buf)));
+	/* "user.u" with its NUL: all of the list, or too small */
+	STEP(s, llistxattr(path, buf, 7));
+	STEP(s, llistxattr(path, buf, 6));
+	STEP_READ(s, buf, lgetxattr(path, "trusted.t", buf, sizeof(buf)));
+	STEP_READ(s, buf, lgetxattr(path, "user.u", buf, sizeof(buf)));
+}
+
+TEST_F(daemon, listxattr_shows_trusted_names_as_natively)
+{
+	char nat[PATH_MAX], mnt[PATH_MAX], rel[64], what[128];
+	unsigned int c;
+
+	ASSERT_EQ(0, chmod(self->src, 0755));
+	for (c = 0; c < ARRAY_SIZE(served); c++) {
+		snprintf(rel, sizeof(rel), "%s/xattrs", served[c].dir);
+		ASSERT_EQ(0, put_file(SP(rel), "xattrs\n", 0644));
+		ASSERT_EQ(0, setxattr(SP(rel), "trusted.t", "1", 1, 0));
+		ASSERT_EQ(0, setxattr(SP(rel), "user.u", "1", 1, 0));
+	}
+	for (c = 0; c < ARRAY_SIZE(served); c++) {
+		ASSERT_TRUE(start(self, served[c].args[0], served[c].args[1],
+				  served[c].args[2], NULL));
+		snprintf(rel, sizeof(rel), "%s/xattrs", served[c].dir);
+		paths(self, rel, nat, mnt);
+		snprintf(what, sizeof(what), "%s %s: /%s", served[c].args[0],
+			 served[c].args[2] ?: "", rel);
+		compare(_metadata, self, what, true, listxattr_steps, nat, mnt,
+			nat);
+		compare(_metadata, self, what, false, listxattr_steps, nat,
+			mnt, nat);
+		ASSERT_EQ(0, stop(self));
+		EXPECT_NE(NULL, strstr(self->out, "LISTXATTR=")) TH_LOG("%s",
+									what);
+	}
+}
+
+TEST_F(daemon, suid_and_dev_are_refused_on_nosuid_and_nodev_sources)
+{
+	static const char * const modes[] = { "--mode=dir", "--mode=none" };
+	static const char * const opts[] = { "--suid", "--dev" };
+	unsigned int m, o;
+
+	ASSERT_EQ(0, mount("tmpfs", self->src, "tmpfs", MS_NOSUID | MS_NODEV,
+			   "mode=0755"));
+	for (m = 0; m < ARRAY_SIZE(modes); m++) {
+		for (o = 0; o < ARRAY_SIZE(opts); o++) {
+			EXPECT_EQ(1, refused(self, start(self, modes[m],
+							 opts[o], NULL)))
+				TH_LOG("%s %s", modes[m], opts[o]);
+			EXPECT_NE(NULL, strstr(self->out, opts[o]))
+				TH_LOG("%s %s: %s", modes[m], opts[o],
+				       self->out);
+		}
+		/* without them, it mounts */
+		ASSERT_TRUE(start(self, modes[m], NULL));
+		EXPECT_EQ(0, stop(self));
+	}
+	umount2(self->src, MNT_DETACH);
+}
+
+TEST_F(daemon, mounts_below_the_source_are_not_crossed)
+{
+	static const char * const dirs[] = { "dir", "keep" };
+	char rel[64], what[96], buf[64];
+	unsigned int c;
+	struct stat st;
+
+	for (c = 0; c < ARRAY_SIZE(dirs); c++) {
+		snprintf(rel, sizeof(rel), "%s/sub", dirs[c]);
+		ASSERT_EQ(0, mkdir(SP(rel), 0755));
+		ASSERT_EQ(0, mount("tmpfs", SP(rel), "tmpfs", 0, "mode=0755"));
+		snprintf(rel, sizeof(rel), "%s/sub/f", dirs[c]);
+		ASSERT_EQ(0, put_file(SP(rel), "on another fs\n", 0644));
+	}
+	for (c = 0; c < ARRAY_SIZE(served); c++) {
+		ASSERT_TRUE(start(self, served[c].args[0], served[c].args[1],
+				  served[c].args[2], NULL));
+		snprintf(what, sizeof(what), "%s %s", served[c].args[0],
+			 served[c].args[2] ?: "");
+		snprintf(rel, sizeof(rel), "%s/sub", served[c].dir);
+		EXPECT_EQ(EXDEV, err_of(lstat(MP(rel), &st)))
+			TH_LOG("%s: /%s", what, rel);
+		snprintf(rel, sizeof(rel), "%s/sub/f", served[c].dir);
+		EXPECT_NE(0, err_of(lstat(MP(rel), &st)))
+			TH_LOG("%s: /%s", what, rel);
+		EXPECT_EQ(-1, get_file(MP(rel), buf, sizeof(buf)))
+			TH_LOG("%s: /%s", what, rel);
+		ASSERT_EQ(0, stop(self));
+	}
+	for (c = 0; c < ARRAY_SIZE(dirs); c++) {
+		snprintf(rel, sizeof(rel), "%s/sub", dirs[c]);
+		umount2(SP(rel), MNT_DETACH);
+	}
+}
+
+/* An entry of a POSIX ACL: ACL_USER_OBJ..., ACL_READ..., its uid or gid */
+struct acl_ent {
+	unsigned short tag, perm;
+	unsigned int id;
+};
+
+#define ACL_RW	(ACL_READ | ACL_WRITE)
+#define ACL_RX	(ACL_READ | ACL_EXECUTE)
+#define ACL_RWX	(ACL_READ | ACL_WRITE | ACL_EXECUTE)
+#define NO_ID	((unsigned int)ACL_UNDEFINED_ID)
+
+/* A file 0644 and a directory 0755 which USER_ID may not use */
+static const struct acl_ent deny_file[] = {
+	{ ACL_USER_OBJ, ACL_RW, NO_ID }, { ACL_USER, 0, USER_ID },
+	{ ACL_GROUP_OBJ, ACL_READ, NO_ID }, { ACL_MASK, ACL_READ, NO_ID },
+	{ ACL_OTHER, ACL_READ, NO_ID },
+};
+
+static const struct acl_ent deny_dir[] = {
+	{ ACL_USER_OBJ, ACL_RWX, NO_ID }, { ACL_USER, 0, USER_ID },
+	{ ACL_GROUP_OBJ, ACL_RX, NO_ID }, { ACL_MASK, ACL_RX, NO_ID },
+	{ ACL_OTHER, ACL_RX, NO_ID },
+};
+
+/* A default ACL that gives everything to everyone, umask or not */
+static const struct acl_ent allow_all[] = {
+	{ ACL_USER_OBJ, ACL_RWX, NO_ID }, { ACL_GROUP_OBJ, ACL_RWX, NO_ID },
+	{ ACL_MASK, ACL_RWX, NO_ID }, { ACL_OTHER, ACL_RWX, NO_ID },
+};
+
+/* Set the ACL of n entries e as xattr name (system.posix_acl_*) of path */
+static int set_acl(const char *path, const char *name,
+		   const struct acl_ent *e, int n)
+{
+	struct posix_acl_xattr_header h = {
+		.a_version = htole32(POSIX_ACL_XATTR_VERSION),
+	};
+	struct posix_acl_xattr_entry x;
+	char buf[256], *p = buf;
+	int i;
+
+	memcpy(p, &h, sizeof(h));
+	p += sizeof(h);
+	for (i = 0; i < n && p + sizeof(x) <= buf + sizeof(buf); i++) {
+		x.e_tag = htole16(e[i].tag);
+		x.e_perm = htole16(e[i].perm);
+		x.e_id = htole32(e[i].id);
+		memcpy(p, &x, sizeof(x));
+		p += sizeof(x);
+	}
+	return setxattr(path, name, buf, p - buf, 0);
+}
+
+#define ACL_ACCESS	"system.posix_acl_access"
+#define ACL_DEFAULT	"system.posix_acl_default"
+
+/* Open and read the file path */
+static void acl_file_steps(struct steps *s, const char *path,
+			   const char *back)
+{
+	char buf[64];
+	int fd;
+
+	fd = open(path, O_RDONLY);
+	STEP(s, fd < 0 ? -1 : 0);
+	STEP_READ(s, buf, read(fd, buf, sizeof(buf)));
+	close(fd);
+	STEP(s, access(path, R_OK));
+	fd = open(path, O_WRONLY);
+	STEP(s, fd < 0 ? -1 : 0);
+	close(fd);
+}
+
+/* The file f in the directory path, and the directory */
+static void acl_dir_steps(struct steps *s, const char *path,
+			  const char *back)
+{
+	char f[PATH_MAX];
+	struct stat st;
+	int fd;
+
+	join(f, path, "f");
+	STEP(s, lstat(f, &st));
+	fd = open(f, O_RDONLY);
+	STEP(s, fd < 0 ? -1 : 0);
+	close(fd);
+	fd = open(path, O_RDONLY | O_DIRECTORY);
+	STEP(s, fd < 0 ? -1 : 0);
+	close(fd);
+	STEP(s, access(path, X_OK));
+}
+
+/* The mode, owner and ACLs of name in dir (back: the backing dir) */
+static void made_steps(struct steps *s, const char *dir, const char *back,
+		       const char *name)
+{
+	char path[PATH_MAX], bpath[PATH_MAX], buf[128];
+	struct stat st = { 0 };
+
+	join(path, dir, name);
+	join(bpath, back, name);
+	STEP(s, lstat(path, &st));
+	STEP(s, st.st_mode);
+	STEP(s, st.st_uid);
+	STEP(s, st.st_gid);
+	memset(&st, 0, sizeof(st));
+	STEP(s, lstat(bpath, &st));
+	STEP(s, st.st_mode);
+	STEP_READ(s, buf, lgetxattr(path, ACL_ACCESS, buf, sizeof(buf)));
+	STEP_READ(s, buf, lgetxattr(bpath, ACL_ACCESS, buf, sizeof(buf)));
+	STEP_READ(s, buf, lgetxattr(path, ACL_DEFAULT, buf, sizeof(buf)));
+	STEP_READ(s, buf, lgetxattr(bpath, ACL_DEFAULT, buf, sizeof(buf)));
+}
+
+/* With umask 022: a file 0666, a directory 0777 and a fifo 0666 in dir */
+static void umask_steps(struct steps *s, const char *dir, const char *back)
+{
+	char path[PATH_MAX];
+	struct stat st = { 0 };
+	int fd;
+
+	umask(022);
+	fd = open(join(path, dir, "file"), O_CREAT | O_EXCL | O_WRONLY, 0666);
+	STEP(s, fd < 0 ? -1 : 0);
+	STEP(s, fstat(fd, &st));
+	STEP(s, st.st_mode);
+	close(fd);
+	made_steps(s, dir, back, "file");
+	STEP(s, mkdir(join(path, dir, "dir"), 0777));
+	made_steps(s, dir, back, "dir");
+	STEP(s, mknod(join(path, dir, "fifo"), S_IFIFO | 0666, 0));
+	made_steps(s, dir, back, "fifo");
+}
+
+TEST_F(daemon, posix_acls_and_umask_of_server_served_nodes_match_native)
+{
+	char nat[PATH_MAX], mnt[PATH_MAX], back[PATH_MAX], rel[64];
+	char what[128];
+	unsigned int c, i;
+
+	ASSERT_EQ(0, chmod(self->src, 0755));
+	for (c = 0; c < ARRAY_SIZE(served); c++) {
+		snprintf(rel, sizeof(rel), "%s/acl_file", served[c].dir);
+		if (exists(SP(rel)))
+			continue;
+		ASSERT_EQ(0, put_file(SP(rel), "acl\n", 0644));
+		ASSERT_EQ(0, chmod(SP(rel), 0644));
+		ASSERT_EQ(0, set_acl(SP(rel), ACL_ACCESS, deny_file,
+				     ARRAY_SIZE(deny_file)));
+		snprintf(rel, sizeof(rel), "%s/acl_dir", served[c].dir);
+		ASSERT_EQ(0, mkdir(SP(rel), 0755));
+		ASSERT_EQ(0, chmod(SP(rel), 0755));
+		snprintf(rel, sizeof(rel), "%s/acl_dir/f", served[c].dir);
+		ASSERT_EQ(0, put_file(SP(rel), "f\n", 0644));
+		snprintf(rel, sizeof(rel), "%s/acl_dir", served[c].dir);
+		ASSERT_EQ(0, set_acl(SP(rel), ACL_ACCESS, deny_dir,
+				     ARRAY_SIZE(deny_dir)));
+	}
+	/* the user's directories, natively (n) and through the mount (m) */
+	for (c = 0; c < ARRAY_SIZE(served); c++) {
+		for (i = 0; i < 4; i++) {
+			snprintf(rel, sizeof(rel), "%s/%s%u_%c", served[c].dir,
+				 i < 2 ? "umask" : "default", c,
+				 i % 2 ? 'm' : 'n');
+			ASSERT_EQ(0, mkdir(SP(rel), 0755));
+			ASSERT_EQ(0, chown(SP(rel), USER_ID, GROUP_ID));
+			if (i >= 2)
+				ASSERT_EQ(0, set_acl(SP(rel), ACL_DEFAULT,
+						     allow_all,
+						     ARRAY_SIZE(allow_all)));
+		}
+	}
+	for (c = 0; c < ARRAY_SIZE(served); c++) {
+		ASSERT_TRUE(start(self, served[c].args[0], served[c].args[1],
+				  served[c].args[2], NULL));
+		snprintf(what, sizeof(what), "%s %s: /%s", served[c].args[0],
+			 served[c].args[2] ?: "", served[c].dir);
+		snprintf(rel, sizeof(rel), "%s/acl_file", served[c].dir);
+		paths(self, rel, nat, mnt);
+		compare(_metadata, self, what, true, acl_file_steps, nat, mnt,
+			nat);
+		compare(_metadata, self, what, false, acl_file_steps, nat,
+			mnt, nat);
+		snprintf(rel, sizeof(rel), "%s/acl_dir", served[c].dir);
+		paths(self, rel, nat, mnt);
+		compare(_metadata, self, what, true, acl_dir_steps, nat, mnt,
+			nat);
+		compare(_metadata, self, what, false, acl_dir_steps, nat, mnt,
+			nat);
+		for (i = 0; i < 2; i++) {
+			snprintf(rel, sizeof(rel), "%s/%s%u_n", served[c].dir,
+				 i ? "default" : "umask", c);
+			join(nat, self->src, rel);
+			snprintf(rel, sizeof(rel), "%s/%s%u_m", served[c].dir,
+				 i ? "default" : "umask", c);
+			join(mnt, self->mnt, rel);
+			join(back, self->src, rel);
+			compare(_metadata, self, rel, true, umask_steps, nat,
+				mnt, back);
+		}
+		ASSERT_EQ(0, stop(self));
+	}
+}
+
+/* As USER_ID: create path through the mount; 0 or an errno */
+static int create_as_user(const char *path)
+{
+	int status;
+	pid_t pid = fork();
+
+	if (!pid) {
+		if (setgroups(0, NULL) || setgid(GROUP_ID) || setuid(USER_ID))
+			_exit(126);
+		_exit(put_file(path, "x\n", 0644) ? 1 : 0);
+	}
+	if (pid < 0 || waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
+		return -1;
+	return WEXITSTATUS(status);
+}
+
+/*
+ * Rename and link between two bound subtrees of the root, one registered
+ * before and one after the server's only worker created files as a caller
+ * (setfsuid to another user and back): they work, as between any two
+ * directories of one backing filesystem natively.  The server registers
+ * from a thread whose credentials never change.
+ */
+TEST_F(daemon, rename_between_subtrees_registered_around_creates)
+{
+	char a[PATH_MAX], b[PATH_MAX];
+	int i;
+
+	ASSERT_EQ(0, mkdir(SP("a"), 0755));
+	ASSERT_EQ(0, mkdir(SP("b"), 0755));
+	ASSERT_EQ(0, put_file(SP("a/f"), "moved\n", 0644));
+	ASSERT_EQ(0, chmod(self->src, 0777));
+	ASSERT_TRUE(start(self, "--daemon-path=keep", "--threads=1",
+			  "--allow-other", NULL));
+	ASSERT_TRUE(exists(MP("a/f")));
+	for (i = 0; i < 3; i++) {
+		snprintf(a, sizeof(a), "%s/made%d", self->mnt, i);
+		ASSERT_EQ(0, create_as_user(a));
+	}
+	ASSERT_TRUE(exists(MP("b")));
+	join(a, self->mnt, "a/f");
+	join(b, self->mnt, "b/f");
+	EXPECT_EQ(0, rename(a, b));
+	join(a, self->mnt, "a/l");
+	EXPECT_EQ(0, link(b, a));
+	ASSERT_EQ(0, stop(self));
+	EXPECT_TRUE(exists(SP("b/f")));
+	EXPECT_TRUE(exists(SP("a/l")));
+	EXPECT_FALSE(exists(SP("a/f")));
+	/* the files were made by the server, as the user */
+	EXPECT_NE(NULL, strstr(self->out, "CREATE=3 "));
 }
 
 TEST_HARNESS_MAIN
