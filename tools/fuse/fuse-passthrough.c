@@ -413,7 +413,9 @@ static int node_backing_id(fuse_req_t req, struct node *n)
 {
 	pthread_mutex_lock(&lock);
 	if (!n->backing_id) {
-		int id = register_fd(req, n->fd);
+		/* only bindings (dir mode) need the one thread's credentials */
+		int id = cfg.mode == MODE_DIR ? register_fd(req, n->fd) :
+			fuse_passthrough_open(req, n->fd);
 
 		n->backing_id = id > 0 ? id : -EIO;
 	}
