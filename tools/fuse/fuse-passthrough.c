@@ -1234,31 +1234,29 @@ static void *loop(void *se)
  * kernel uses for bound inodes), so quotas and reserved blocks hold for
  * them as natively.
  */
+static struct __user_cap_header_struct cap_hdr = {
+	.version = _LINUX_CAPABILITY_VERSION_3,
+};
+
 static void drop_sys_resource(void)
 {
-	struct __user_cap_header_struct hdr = {
-		.version = _LINUX_CAPABILITY_VERSION_3,
-	};
 	struct __user_cap_data_struct data[2];
 	unsigned int bit = 1u << (CAP_SYS_RESOURCE % 32);
 
-	if (syscall(SYS_capget, &hdr, data))
+	if (syscall(SYS_capget, &cap_hdr, data))
 		return;
 	data[CAP_SYS_RESOURCE / 32].effective &= ~bit;
 	data[CAP_SYS_RESOURCE / 32].permitted &= ~bit;
 	data[CAP_SYS_RESOURCE / 32].inheritable &= ~bit;
-	if (syscall(SYS_capset, &hdr, data))
+	if (syscall(SYS_capset, &cap_hdr, data))
 		warn("cannot drop CAP_SYS_RESOURCE");
 }
 
 static bool has_cap_sys_admin(void)
 {
-	struct __user_cap_header_struct hdr = {
-		.version = _LINUX_CAPABILITY_VERSION_3,
-	};
 	struct __user_cap_data_struct data[2];
 
-	if (syscall(SYS_capget, &hdr, data))
+	if (syscall(SYS_capget, &cap_hdr, data))
 		return false;
 	return data[CAP_SYS_ADMIN / 32].effective & (1u << (CAP_SYS_ADMIN % 32));
 }

@@ -359,6 +359,16 @@ static int run_steps(struct steps *s, bool as_user, steps_fn fn,
 	return WEXITSTATUS(status) ? -1 : 0;
 }
 
+/* The attributes compared of a file: mode, owner, link count and size */
+static void step_attrs(struct steps *s, const struct stat *st)
+{
+	STEP(s, st->st_mode);
+	STEP(s, st->st_uid);
+	STEP(s, st->st_gid);
+	STEP(s, st->st_nlink);
+	STEP(s, st->st_size);
+}
+
 /*
  * fn natively on nat and through the mount on mnt (backing path back),
  * as root or as USER_ID: the same results, step by step.
@@ -500,11 +510,7 @@ static void tmpfile_steps(struct steps *s, const char *dir, const char *back)
 	STEP(s, fd < 0 ? -1 : 0);
 	STEP(s, write(fd, "tmpfile data\n", 13));
 	STEP(s, fstat(fd, &st));
-	STEP(s, st.st_mode);
-	STEP(s, st.st_uid);
-	STEP(s, st.st_gid);
-	STEP(s, st.st_nlink);
-	STEP(s, st.st_size);
+	step_attrs(s, &st);
 	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
 	STEP(s, linkat(AT_FDCWD, proc, AT_FDCWD, path, AT_SYMLINK_FOLLOW));
 	STEP(s, fstat(fd, &st) ? -1 : (long)st.st_nlink);
@@ -512,11 +518,7 @@ static void tmpfile_steps(struct steps *s, const char *dir, const char *back)
 	STEP(s, close(fd));
 	memset(&st, 0, sizeof(st));
 	STEP(s, lstat(path, &st));
-	STEP(s, st.st_mode);
-	STEP(s, st.st_uid);
-	STEP(s, st.st_gid);
-	STEP(s, st.st_nlink);
-	STEP(s, st.st_size);
+	step_attrs(s, &st);
 	STEP_READ(s, buf, get_file(path, buf, sizeof(buf)));
 	STEP_READ(s, buf, get_file(bpath, buf, sizeof(buf)));
 	/* not linkable with O_EXCL */
