@@ -6,7 +6,7 @@
 #   make bench     native / overlayfs / FUSE / per-file / dir passthrough
 #   make stress    stress-ng + integrity check on the debug kernel
 #
-# Others: deps prepare kernel libfuse selftests refresh-patches
+# Others: deps prepare kernel libfuse bpftool selftests refresh-patches
 # refresh-libfuse-patches rebase-base checkpatch bisect-check (every patch
 # builds on its own) clean.
 # DEBUG=1 builds and boots the debug kernel (KASAN, lockdep, kmemleak...).
@@ -23,9 +23,10 @@ OBJ := $(BUILD)/obj
 endif
 KTREE := $(BUILD)/linux
 LIBFUSE := $(BUILD)/libfuse
+BPFTOOL_DIR := $(BUILD)/bpftool
 SELFTEST_DIR := tools/testing/selftests/filesystems/fuse
 
-.PHONY: all deps prepare kernel libfuse selftests test demo bench stress fstests \
+.PHONY: all deps prepare kernel libfuse bpftool selftests test demo bench stress fstests \
 	refresh-patches refresh-libfuse-patches rebase-base checkpatch bisect-check \
 	clean distclean
 
@@ -44,12 +45,16 @@ kernel: prepare
 libfuse: deps
 	@harness/build-libfuse
 
-selftests: kernel libfuse
+# bpftool and libbpf from the pinned kernel tree, in build/bpftool
+bpftool: prepare
+	@harness/build-bpftool
+
+selftests: kernel libfuse bpftool
 	@$(MAKE) -s -C $(KTREE)/$(SELFTEST_DIR) OUTPUT=$(BUILD)/selftests \
 		KHDR_INCLUDES="-isystem $(OBJ)/usr-headers/include" \
-		LIBFUSE=$(LIBFUSE) all
-	@$(MAKE) -s -C $(KTREE)/$(SELFTEST_DIR) OUTPUT=$(BUILD)/selftests LIBFUSE=$(LIBFUSE) list \
-		> $(BUILD)/selftests/tests
+		LIBFUSE=$(LIBFUSE) BPFTOOL_DIR=$(BPFTOOL_DIR) VMLINUX=$(OBJ)/vmlinux all
+	@$(MAKE) -s -C $(KTREE)/$(SELFTEST_DIR) OUTPUT=$(BUILD)/selftests LIBFUSE=$(LIBFUSE) \
+		BPFTOOL_DIR=$(BPFTOOL_DIR) VMLINUX=$(OBJ)/vmlinux list > $(BUILD)/selftests/tests
 
 test: selftests
 	@harness/fetch-source linux-6.12 --status

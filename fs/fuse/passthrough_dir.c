@@ -14,17 +14,23 @@
  */
 
 #include "fuse_i.h"
+#include "passthrough_filter.h"
 
 #include <linux/backing-file.h>
 #include <linux/file.h>
 #include <linux/namei.h>
 #include <linux/security.h>
 
-/* A readdir whose d_ino are mapped as st_ino is (fuse_pt_map_ino()) */
+/*
+ * A readdir whose d_ino are mapped as st_ino is (fuse_pt_map_ino()), or
+ * whose entries a filter may leave out (@dir)
+ */
 struct fuse_pt_readdir {
 	struct dir_context ctx;
 	struct dir_context *caller;
 	u64 ino_space;
+	struct inode *dir;
+	const struct cred *cred;
 };
 
 static bool fuse_pt_filldir(struct dir_context *ctx, const char *name,
@@ -36,6 +42,10 @@ static bool fuse_pt_filldir(struct dir_context *ctx, const char *name,
 
 	/* as ovl_fill_real(): the caller's position follows the backing one */
 	rd->caller->pos = ctx->pos;
+	if (rd->dir && !is_dot_dotdot(name, namelen) &&
+	    !fuse_pt_filter_readdir(rd->dir, rd->cred, name, namelen, ino,
+				    d_type))
+		return true;
 	if (!(ino >> FUSE_PT_XINO_SHIFT))
 		ino |= rd->ino_space;
 	return rd->caller->actor(rd->caller, name, namelen, offset, ino,
@@ -56,6 +66,13 @@ static int fuse_pt_iterate_shared(struct file *file, struct dir_context *ctx)
 
 	if (fuse_is_bad(file_inode(file)))
 		return -EIO;
+	if (fuse_pt_filtered(file_inode(file))) {
+		/* no filter registered: nothing listed (fail closed) */
+		if (!fuse_pt_filter_attached(file_inode(file)))
+			return -EACCES;
+		rd.dir = file_inode(file);
+		rd.cred = current_cred();
+	}
 
 	/* the number space of the directory's entries is the directory's */
 	err = vfs_getattr_nosec(&backing_file->f_path, &stat, STATX_INO,
@@ -69,7 +86,7 @@ static int fuse_pt_iterate_shared(struct file *file, struct dir_context *ctx)
 	/* iterate_dir() carries the position in and out through ctx->pos */
 	backing_file->f_pos = ctx->pos;
 	old_cred = override_creds(ff->cred);
-	if (!rd.ino_space) {
+	if (!rd.ino_space && !rd.dir) {
 		err = iterate_dir(backing_file, ctx);
 	} else {
 		rd.ctx.pos = ctx->pos;
@@ -245,8 +262,7 @@ static int fuse_pt_instantiate(struct inode *dir, struct dentry *entry,
 		dget(child);
 	}
 
-	inode = fuse_pt_iget(dir->i_sb, d_inode(child),
-			     get_fuse_inode(dir)->fb);
+	inode = fuse_pt_iget(dir, d_inode(child));
 	if (IS_ERR(inode)) {
 		dput(child);
 		return PTR_ERR(inode);
@@ -264,6 +280,47 @@ static int fuse_pt_instantiate(struct inode *dir, struct dentry *entry,
 	fuse_pt_set_backing(entry, bdir, child);
 	d_instantiate(entry, inode);
 	return 0;
+}
+
+/*
+ * A name exists in the backing directory where the fuse dentry is negative.
+ * In a filtered directory it may be hidden from the caller: then making
+ * it is refused with EACCES, as a filter that hides a name should refuse
+ * to create it; EEXIST (or opening it) would tell that it exists.  Under
+ * the backing directory's lock.
+ *
+ * Return: 0 if not hidden, or a negative errno.
+ */
+static int fuse_pt_hidden_exists(struct inode *dir, struct dentry *entry,
+				 const struct path *bdir)
+{
+	struct dentry *found;
+	int err = 0;
+
+	if (!fuse_pt_filtered(dir))
+		return 0;
+	found = lookup_one(mnt_idmap(bdir->mnt), entry->d_name.name,
+			   bdir->dentry, entry->d_name.len);
+	if (IS_ERR(found))
+		return PTR_ERR(found);
+	if (d_is_positive(found) &&
+	    fuse_pt_filter_lookup(dir, entry, d_inode(found)))
+		err = -EACCES;
+	dput(found);
+	return err;
+}
+
+/* The filter's operation for making a name of type @mode */
+static enum fuse_pt_filter_op fuse_pt_create_op(umode_t mode)
+{
+	switch (mode & S_IFMT) {
+	case S_IFDIR:
+		return FUSE_PT_FILTER_MKDIR;
+	case S_IFLNK:
+		return FUSE_PT_FILTER_SYMLINK;
+	default:
+		return FUSE_PT_FILTER_CREATE;
+	}
 }
 
 /*
@@ -286,6 +343,12 @@ static int fuse_pt_create(struct inode *dir, struct dentry *entry,
 	err = fuse_pt_backing_path(entry->d_parent, &bdir);
 	if (err)
 		return err;
+	if (fuse_pt_filtered(dir)) {
+		err = fuse_pt_filter_create(dir, entry, mode,
+					    fuse_pt_create_op(mode));
+		if (err)
+			return err;
+	}
 
 	err = mnt_want_write(bdir.mnt);
 	if (err)
@@ -297,6 +360,8 @@ static int fuse_pt_create(struct inode *dir, struct dentry *entry,
 	inode_lock_nested(d_inode(bdir.dentry), I_MUTEX_PARENT);
 	child = fuse_pt_child(&bdir, entry, false);
 	err = PTR_ERR(child);
+	if (err == -EEXIST)
+		err = fuse_pt_hidden_exists(dir, entry, &bdir) ?: -EEXIST;
 	if (err == -EEXIST && open_existing) {
 		child = lookup_one(mnt_idmap(bdir.mnt), entry->d_name.name,
 				   bdir.dentry, entry->d_name.len);
@@ -449,7 +514,6 @@ static int fuse_pt_symlink(struct mnt_idmap *idmap, struct inode *dir,
 static int fuse_pt_tmpfile(struct mnt_idmap *idmap, struct inode *dir,
 			   struct file *file, umode_t mode)
 {
-	struct fuse_inode *dfi = get_fuse_inode(dir);
 	struct dentry *entry = file->f_path.dentry;
 	struct file *backing_file;
 	const struct cred *old_cred;
@@ -463,6 +527,12 @@ static int fuse_pt_tmpfile(struct mnt_idmap *idmap, struct inode *dir,
 	err = fuse_pt_backing_path(entry->d_parent, &bdir);
 	if (err)
 		return err;
+	if (fuse_pt_filtered(dir)) {
+		err = fuse_pt_filter_create(dir, NULL, mode | S_IFREG,
+					    FUSE_PT_FILTER_TMPFILE);
+		if (err)
+			return err;
+	}
 	ff = fuse_file_alloc(get_fuse_mount(dir), false);
 	if (!ff)
 		return -ENOMEM;
@@ -487,8 +557,7 @@ static int fuse_pt_tmpfile(struct mnt_idmap *idmap, struct inode *dir,
 		return PTR_ERR(backing_file);
 	}
 
-	inode = fuse_pt_iget(dir->i_sb, file_inode(backing_file),
-			     dfi->fb);
+	inode = fuse_pt_iget(dir, file_inode(backing_file));
 	if (IS_ERR(inode)) {
 		fput(backing_file);
 		fuse_file_free(ff);
@@ -531,6 +600,11 @@ static int fuse_pt_remove(struct inode *dir, struct dentry *entry, bool isdir)
 	err = fuse_pt_backing_path(entry->d_parent, &bdir);
 	if (err)
 		return err;
+	if (fuse_pt_filtered(dir)) {
+		err = fuse_pt_filter_remove(dir, entry, isdir);
+		if (err)
+			return err;
+	}
 
 	err = mnt_want_write(bdir.mnt);
 	if (err)
@@ -656,6 +730,12 @@ int fuse_pt_rename(struct mnt_idmap *idmap, struct inode *olddir,
 		return err;
 	if (!fuse_pt_same_domain_path(olddir, &bolddir, newdir, &bnewdir))
 		return -EXDEV;
+	if (fuse_pt_filtered(olddir) || fuse_pt_filtered(newdir)) {
+		err = fuse_pt_filter_rename(olddir, oldent, newdir, newent,
+					    flags);
+		if (err)
+			return err;
+	}
 
 	err = mnt_want_write(bolddir.mnt);
 	if (err)
@@ -676,6 +756,8 @@ int fuse_pt_rename(struct mnt_idmap *idmap, struct inode *olddir,
 		goto out_unlock;
 	bnew = fuse_pt_child(&bnewdir, newent, d_is_positive(newent));
 	err = PTR_ERR(bnew);
+	if (err == -EEXIST)
+		err = fuse_pt_hidden_exists(newdir, newent, &bnewdir) ?: -EEXIST;
 	if (err == -EEXIST && !(flags & RENAME_NOREPLACE))
 		err = -ESTALE;
 	if (IS_ERR(bnew))
@@ -745,6 +827,12 @@ int fuse_pt_link(struct dentry *entry, struct inode *newdir,
 		return err;
 	if (!fuse_pt_same_domain_path(inode, &bold, newdir, &bdir))
 		return -EXDEV;
+	if (fuse_pt_filtered(newdir)) {
+		err = fuse_pt_filter_create(newdir, newent, inode->i_mode,
+					    FUSE_PT_FILTER_LINK);
+		if (err)
+			return err;
+	}
 
 	err = mnt_want_write(bdir.mnt);
 	if (err)
@@ -756,6 +844,8 @@ int fuse_pt_link(struct dentry *entry, struct inode *newdir,
 	inode_lock_nested(d_inode(bdir.dentry), I_MUTEX_PARENT);
 	child = fuse_pt_child(&bdir, newent, false);
 	err = PTR_ERR(child);
+	if (err == -EEXIST)
+		err = fuse_pt_hidden_exists(newdir, newent, &bdir) ?: -EEXIST;
 	if (IS_ERR(child))
 		goto out_unlock;
 	err = fuse_pt_do_link(bold.dentry, &bdir, child);

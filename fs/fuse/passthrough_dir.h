@@ -130,6 +130,9 @@ struct fuse_pt_bind {
 	struct fuse_backing *fb;
 	/* FUSE_ENTRY_BACKING_SUBTREE was set */
 	bool subtree;
+	/* FUSE_ENTRY_BACKING_FILTER was set, with this cookie */
+	bool filter;
+	u64 cookie;
 };
 
 #ifdef CONFIG_FUSE_PASSTHROUGH_DIR
@@ -181,6 +184,7 @@ static inline int fuse_pt_resolve(struct fuse_conn *fc,
 {
 	bind->fb = NULL;
 	bind->subtree = false;
+	bind->filter = false;
 	return 0;
 }
 
@@ -247,8 +251,7 @@ struct dentry *fuse_pt_lookup(struct inode *dir, struct dentry *entry,
 int fuse_pt_revalidate(struct dentry *entry, unsigned int flags);
 void fuse_pt_dentry_release(struct fuse_dentry *fd);
 int fuse_pt_backing_path(struct dentry *dentry, struct path *path);
-struct inode *fuse_pt_iget(struct super_block *sb, struct inode *backing,
-			   struct fuse_backing *ctx);
+struct inode *fuse_pt_iget(struct inode *dir, struct inode *backing);
 void fuse_pt_set_entry_forever(struct dentry *entry);
 const struct cred *fuse_pt_override_creds(struct inode *inode);
 struct cred *fuse_pt_caller_creds(struct inode *inode);

@@ -9,6 +9,7 @@
  */
 
 #include "fuse_i.h"
+#include "passthrough_filter.h"
 
 #include <linux/backing-file.h>
 #include <linux/fadvise.h>
@@ -62,6 +63,11 @@ int fuse_pt_open(struct inode *inode, struct file *file)
 	err = fuse_pt_backing_path(file->f_path.dentry, &path);
 	if (err)
 		return err;
+	if (fuse_pt_filter_parent(file->f_path.dentry)) {
+		err = fuse_pt_filter_open(file);
+		if (err)
+			return err;
+	}
 	if (S_ISREG(inode->i_mode)) {
 		err = generic_file_open(inode, file);
 		if (err)

@@ -9,6 +9,7 @@
  */
 
 #include "fuse_i.h"
+#include "passthrough_filter.h"
 
 #include <linux/fileattr.h>
 #include <linux/jhash.h>
@@ -433,6 +434,7 @@ bool fuse_pt_map_ino(struct inode *inode, dev_t dev, u64 *ino)
  */
 void fuse_pt_conn_free(struct fuse_conn *fc)
 {
+	fuse_pt_filter_conn_free(fc);
 	kfree(fc->pt_xino);
 }
 

@@ -12,6 +12,7 @@
  */
 
 #include "fuse_i.h"
+#include "passthrough_filter.h"
 
 #include <linux/file.h>
 #include <linux/magic.h>
@@ -189,18 +190,28 @@ int fuse_pt_resolve(struct fuse_conn *fc, const struct fuse_entry_backing_out *o
 	const char *why;
 	umode_t mode;
 
+	u32 known = FUSE_ENTRY_BACKING_SUBTREE;
+
 	bind->fb = NULL;
 	bind->subtree = false;
+	bind->filter = false;
 	if (!size)
 		return 0;
 	if (size != sizeof(*out)) {
 		fuse_pt_warn(fc, "truncated argument", 0);
 		return -EIO;
 	}
-	if ((out->flags & ~FUSE_ENTRY_BACKING_SUBTREE) || out->reserved[0] ||
-	    out->reserved[1] || out->reserved[2]) {
+	if (IS_ENABLED(CONFIG_FUSE_PASSTHROUGH_FILTER))
+		known |= FUSE_ENTRY_BACKING_FILTER;
+	if ((out->flags & ~known) || out->reserved[0] || out->reserved[1] ||
+	    (out->filter_cookie && !(out->flags & FUSE_ENTRY_BACKING_FILTER))) {
 		fuse_pt_warn(fc, "unknown flags or reserved fields set",
 			     out->backing_id);
+		return -EIO;
+	}
+	if ((out->flags & FUSE_ENTRY_BACKING_FILTER) &&
+	    !(out->flags & FUSE_ENTRY_BACKING_SUBTREE)) {
+		fuse_pt_warn(fc, "filter without a subtree", out->backing_id);
 		return -EIO;
 	}
 	if (!out->backing_id && !out->flags)
@@ -240,6 +251,8 @@ int fuse_pt_resolve(struct fuse_conn *fc, const struct fuse_entry_backing_out *o
 	}
 	bind->fb = fb;
 	bind->subtree = out->flags & FUSE_ENTRY_BACKING_SUBTREE;
+	bind->filter = out->flags & FUSE_ENTRY_BACKING_FILTER;
+	bind->cookie = out->filter_cookie;
 	return 0;
 
 out_put:
@@ -332,6 +345,7 @@ void fuse_pt_bind_new_inode(struct inode *inode, struct fuse_pt_bind *bind)
 	fi->backing_inode = file_inode(bind->fb->file);
 	ihold(fi->backing_inode);
 	bind->fb = NULL;
+	fuse_pt_filter_bind(inode, bind->filter, bind->cookie);
 	fuse_pt_init_inode(inode, bind->subtree);
 }
 
@@ -519,7 +533,8 @@ bool fuse_pt_bind_matches(struct inode *inode, const struct fuse_pt_bind *bind)
 	if (!bind->fb)
 		return true;
 	if (fi->backing_inode == file_inode(bind->fb->file) &&
-	    bind->subtree == fuse_inode_subtree(inode))
+	    bind->subtree == fuse_inode_subtree(inode) &&
+	    fuse_pt_filter_matches(inode, bind->filter, bind->cookie))
 		return true;
 	pr_warn_ratelimited("node %llu is already %s; binding refused\n",
 			    fi->nodeid, fi->backing_inode ?
@@ -576,6 +591,8 @@ int fuse_pt_backing_path(struct dentry *dentry, struct path *path)
 struct fuse_pt_key {
 	struct inode *backing;
 	struct fuse_backing *ctx;
+	/* the directory it is looked up in: its filter is inherited */
+	struct inode *dir;
 };
 
 static int fuse_pt_inode_test(struct inode *inode, void *data)
@@ -584,7 +601,7 @@ static int fuse_pt_inode_test(struct inode *inode, void *data)
 	struct fuse_pt_key *key = data;
 
 	return !fi->nodeid && fi->backing_inode == key->backing &&
-		fi->fb == key->ctx;
+		fi->fb == key->ctx && fuse_pt_filter_same(inode, key->dir);
 }
 
 /* Under inode_hash_lock: make the new inode findable by its key at once */
@@ -596,30 +613,30 @@ static int fuse_pt_inode_set(struct inode *inode, void *data)
 	fi->nodeid = 0;
 	fi->backing_inode = key->backing;
 	fi->fb = key->ctx;
+	fuse_pt_filter_inherit(inode, key->dir);
 	return 0;
 }
 
 /**
  * fuse_pt_iget() - the fuse inode of a backing inode below a subtree root
- * @sb: fuse super block
+ * @dir: the subtree directory it is found in
  * @backing: backing inode
- * @ctx: registration of the subtree
  *
  * Such inodes have no node id (the server never hears of them, so nothing
- * is forgotten either) and are hashed by backing inode: hard links share
- * one fuse inode.
+ * is forgotten either) and are hashed by backing inode, registration and
+ * filter of the subtree: hard links in one subtree share one fuse inode.
  *
  * Return: the inode with a new reference, or ERR_PTR(-ENOMEM).
  */
-struct inode *fuse_pt_iget(struct super_block *sb, struct inode *backing,
-			   struct fuse_backing *ctx)
+struct inode *fuse_pt_iget(struct inode *dir, struct inode *backing)
 {
-	struct fuse_pt_key key = { .backing = backing, .ctx = ctx };
+	struct fuse_backing *ctx = get_fuse_inode(dir)->fb;
+	struct fuse_pt_key key = { .backing = backing, .ctx = ctx, .dir = dir };
 	struct fuse_attr attr;
 	struct inode *inode;
 
-	inode = iget5_locked(sb, (unsigned long)backing, fuse_pt_inode_test,
-			     fuse_pt_inode_set, &key);
+	inode = iget5_locked(dir->i_sb, (unsigned long)backing,
+			     fuse_pt_inode_test, fuse_pt_inode_set, &key);
 	if (!inode)
 		return ERR_PTR(-ENOMEM);
 	if (inode->i_state & I_NEW) {
@@ -651,7 +668,6 @@ struct inode *fuse_pt_iget(struct super_block *sb, struct inode *backing,
 struct dentry *fuse_pt_lookup(struct inode *dir, struct dentry *entry,
 			      unsigned int flags)
 {
-	struct fuse_inode *dfi = get_fuse_inode(dir);
 	struct fuse_dentry *fd = fuse_dentry(entry);
 	const struct cred *old_cred;
 	struct dentry *backing;
@@ -674,12 +690,21 @@ struct dentry *fuse_pt_lookup(struct inode *dir, struct dentry *entry,
 
 	pr_debug("%s: %pd -> %pd (%s)\n", __func__, entry, backing,
 		 d_is_negative(backing) ? "negative" : "positive");
+	if (fuse_pt_filtered(dir)) {
+		/* hidden: a negative dentry, looked up again by every caller */
+		err = fuse_pt_filter_lookup(dir, entry, d_inode(backing));
+		if (err) {
+			dput(backing);
+			return err == FUSE_PT_FILTER_HIDDEN ?
+				d_splice_alias(NULL, entry) : ERR_PTR(err);
+		}
+	}
 	if (d_is_negative(backing)) {
 		dput(backing);
 		return d_splice_alias(NULL, entry);
 	}
 
-	inode = fuse_pt_iget(dir->i_sb, d_inode(backing), dfi->fb);
+	inode = fuse_pt_iget(dir, d_inode(backing));
 	if (IS_ERR(inode)) {
 		dput(backing);
 		return ERR_CAST(inode);
@@ -764,21 +789,11 @@ static int fuse_pt_revalidate_attr(struct dentry *entry)
 	return 1;
 }
 
-/**
- * fuse_pt_revalidate() - revalidate a dentry below a subtree root
- * @entry: fuse dentry whose parent is a subtree directory
- * @flags: lookup flags
- *
+/*
  * The dentry is valid while its backing dentry is still hashed, positive,
- * under the parent's backing dentry and at the same name: a change made
- * directly on the backing tree (unlink, rename, create over a negative
- * entry) is seen at once.  Negative dentries are always looked up again.
- * The attributes of a valid dentry's inode are refreshed from the
- * backing inode.
- *
- * Return: 1 if valid, 0 if not, -ECHILD to retry out of RCU walk.
+ * under the parent's backing dentry and at the same name.
  */
-int fuse_pt_revalidate(struct dentry *entry, unsigned int flags)
+static int fuse_pt_revalidate_name(struct dentry *entry, unsigned int flags)
 {
 	struct fuse_dentry *fd = fuse_dentry(entry);
 	struct dentry *backing = READ_ONCE(fd->backing_path.dentry);
@@ -827,6 +842,36 @@ int fuse_pt_revalidate(struct dentry *entry, unsigned int flags)
 	}
 	WRITE_ONCE(fd->backing_seq, seq);
 	return fuse_pt_revalidate_attr(entry);
+}
+
+/**
+ * fuse_pt_revalidate() - revalidate a dentry below a subtree root
+ * @entry: fuse dentry whose parent is a subtree directory
+ * @flags: lookup flags
+ *
+ * The dentry is valid while its backing dentry is still hashed, positive,
+ * under the parent's backing dentry and at the same name: a change made
+ * directly on the backing tree (unlink, rename, create over a negative
+ * entry) is seen at once.  Negative dentries are always looked up again.
+ * The attributes of a valid dentry's inode are refreshed from the
+ * backing inode.  In a filtered directory the filter is asked again for
+ * every caller, out of RCU walk (fuse_pt_filter_revalidate()).
+ *
+ * Return: 1 if valid, 0 if not, -ECHILD to retry out of RCU walk, or the
+ * filter's errno.
+ */
+int fuse_pt_revalidate(struct dentry *entry, unsigned int flags)
+{
+	int ret;
+
+	if (!fuse_pt_filter_parent(entry))
+		return fuse_pt_revalidate_name(entry, flags);
+	if (flags & LOOKUP_RCU)
+		return -ECHILD;
+	ret = fuse_pt_revalidate_name(entry, flags);
+	if (ret > 0)
+		ret = fuse_pt_filter_revalidate(entry, flags);
+	return ret;
 }
 
 /**
