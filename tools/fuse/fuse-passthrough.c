@@ -26,6 +26,12 @@
  * --hide=GLOB  hide names matching GLOB in server-served directories;
  *              repeatable.
  * --server-root  serve the root in the server even without a policy.
+ * --filter=SUBPATH  bind the directory SUBPATH as a passthrough subtree
+ *              filtered per caller by a BPF struct_ops (its cookie: the
+ *              option's position, 1 for the first); repeatable.
+ * --filter-prog=OBJ  the filter (default: fuse-passthrough-filter.bpf.o
+ *              next to this program), registered for the connection once
+ *              INIT is done; its policy maps are filled with bpftool.
  *
  * Other options: --threads=N (default 2), --timeout=SECS for entries and
  * attributes of server-served nodes (default 1), --allow-other, --dev and
@@ -63,6 +69,10 @@
 #include <sys/types.h>
 #include <sys/uio.h>
 #include <sys/xattr.h>
+#ifdef HAVE_LIBBPF
+#include <bpf/btf.h>
+#include <bpf/libbpf.h>
+#endif
 
 #ifndef FUSE_PASSTHROUGH_DIR
 #error "needs the uapi of directory passthrough (include/uapi/linux/fuse.h)"
@@ -81,6 +91,9 @@ static struct {
 	int n_daemon_paths;
 	char **hides;
 	int n_hides;
+	char **filters;
+	int n_filters;
+	const char *filter_prog;
 	int threads;
 	double timeout;
 	bool allow_other;
@@ -452,7 +465,25 @@ static bool served_here(const char *rel)
 		if (!strncmp(dp, rel, len) && dp[len] == '/')
 			return true;
 	}
+	/* the directories above a filtered subtree */
+	for (i = 0; i < cfg.n_filters; i++) {
+		const char *fp = cfg.filters[i];
+
+		if (!strncmp(fp, rel, len) && fp[len] == '/')
+			return true;
+	}
 	return false;
+}
+
+/* The cookie of a --filter directory (its position), or 0 */
+static uint64_t filter_cookie(const char *rel)
+{
+	int i;
+
+	for (i = 0; i < cfg.n_filters; i++)
+		if (!strcmp(cfg.filters[i], rel))
+			return i + 1;
+	return 0;
 }
 
 /* Is a new name in parent refused by the policy (hidden)? */
@@ -499,6 +530,8 @@ static void reply_entry(fuse_req_t req, struct node *n, const struct stat *st,
 	}
 	if (fi)
 		fuse_reply_create_backing(req, &e, fi, id, flags);
+	else if (id && S_ISDIR(st->st_mode) && filter_cookie(n->rel))
+		fuse_reply_entry_filtered(req, &e, id, filter_cookie(n->rel));
 	else
 		fuse_reply_entry_backing(req, &e, id, flags);
 }
@@ -1270,6 +1303,9 @@ static void help(FILE *f)
 		"  --daemon-path=SUBPATH  serve SUBPATH in the server (dir mode); repeatable\n"
 		"  --hide=GLOB            hide matching names in server-served directories\n"
 		"  --server-root          serve the root here even with no policy (dir mode)\n"
+		"  --filter=SUBPATH       bind directory SUBPATH filtered per caller (BPF);\n"
+		"                         repeatable; cookie = position (1, 2, ...)\n"
+		"  --filter-prog=OBJ      the filter (fuse-passthrough-filter.bpf.o)\n"
 		"  --threads=N            request threads (default 2)\n"
 		"  --timeout=SECS         entry/attribute timeout of server-served nodes (1)\n"
 		"  --allow-other          let other users use the mount\n"
@@ -1321,6 +1357,8 @@ static void parse_args(int argc, char **argv)
 		{ "dev", no_argument, NULL, 'D' },
 		{ "suid", no_argument, NULL, 'S' },
 		{ "debug", no_argument, NULL, 'd' },
+		{ "filter", required_argument, NULL, 'F' },
+		{ "filter-prog", required_argument, NULL, 'P' },
 		{ "help", no_argument, NULL, 'h' },
 		{ }
 	};
@@ -1348,6 +1386,14 @@ static void parse_args(int argc, char **argv)
 		case 'H':
 			cfg.hides = realloc(cfg.hides, ++cfg.n_hides * sizeof(char *));
 			cfg.hides[cfg.n_hides - 1] = optarg;
+			break;
+		case 'F':
+			cfg.filters = realloc(cfg.filters,
+					      ++cfg.n_filters * sizeof(char *));
+			cfg.filters[cfg.n_filters - 1] = clean_path(optarg);
+			break;
+		case 'P':
+			cfg.filter_prog = optarg;
 			break;
 		case 't':
 			cfg.threads = atoi(optarg);
@@ -1396,6 +1442,12 @@ static void parse_args(int argc, char **argv)
 		die("MOUNTPOINT %s is not a directory", cfg.mnt);
 	if (cfg.n_daemon_paths && cfg.mode != MODE_DIR)
 		die("--daemon-path needs --mode=dir");
+	if (cfg.n_filters && cfg.mode != MODE_DIR)
+		die("--filter needs --mode=dir");
+#ifndef HAVE_LIBBPF
+	if (cfg.n_filters)
+		die("--filter: built without libbpf");
+#endif
 	if (stat(cfg.source, &st))
 		die("SOURCE %s: %s", cfg.source, strerror(errno));
 	source_dev = st.st_dev;
@@ -1455,7 +1507,7 @@ static bool mount_fuse(int devfd)
 	 * A kernel without the option refuses it (EINVAL): serve the root.
 	 */
 	root_bound = cfg.mode == MODE_DIR && !cfg.server_root &&
-		!cfg.n_daemon_paths && !cfg.n_hides;
+		!cfg.n_daemon_paths && !cfg.n_hides && !cfg.n_filters;
 	if (root_bound) {
 		size_t len = strlen(opts);
 
@@ -1474,6 +1526,105 @@ static bool mount_fuse(int devfd)
 		die("mount on %s: %s", cfg.mnt, strerror(errno));
 	return root_bound;
 }
+
+#ifdef HAVE_LIBBPF
+/* The --filter-prog object and its registration, until we exit */
+static struct bpf_object *filter_obj;
+static struct bpf_link *filter_link;
+
+/* Set the fuse_fd member of a struct_ops map before it is loaded */
+static int set_fuse_fd(struct bpf_object *obj, struct bpf_map *map, int devfd)
+{
+	struct btf *btf = bpf_object__btf(obj);
+	const struct btf_type *t;
+	const struct btf_member *m;
+	size_t size = 0;
+	char *data;
+	int i;
+
+	t = btf ? btf__type_by_id(btf, bpf_map__btf_value_type_id(map)) : NULL;
+	data = bpf_map__initial_value(map, &size);
+	if (!t || !data || !btf_is_struct(t))
+		return -EINVAL;
+	for (i = 0, m = btf_members(t); i < btf_vlen(t); i++, m++) {
+		__u32 off = btf_member_bit_offset(t, i);
+
+		if (strcmp(btf__name_by_offset(btf, m->name_off), "fuse_fd"))
+			continue;
+		if (off % 8 || off / 8 + sizeof(int) > size)
+			return -EINVAL;
+		memcpy(data + off / 8, &devfd, sizeof(int));
+		return 0;
+	}
+	return -ENOENT;
+}
+
+/*
+ * Load the filter and register it for our connection (its struct_ops map,
+ * with fuse_fd = devfd): after INIT, by this process, which has
+ * CAP_SYS_ADMIN.  The policy maps are the object's, found by name with
+ * bpftool.  NULL or why not.
+ */
+static const char *filter_start(int devfd)
+{
+	static char path[PATH_MAX], why[PATH_MAX + 128];
+	struct bpf_map *map, *ops = NULL;
+	int err;
+
+	if (!cfg.filter_prog) {
+		ssize_t n = readlink("/proc/self/exe", path, sizeof(path) - 64);
+		char *slash;
+
+		if (n < 0)
+			return "cannot find fuse-passthrough-filter.bpf.o";
+		path[n] = 0;
+		slash = strrchr(path, '/');
+		strcpy(slash ? slash + 1 : path, "fuse-passthrough-filter.bpf.o");
+		cfg.filter_prog = path;
+	}
+	filter_obj = bpf_object__open_file(cfg.filter_prog, NULL);
+	if (!filter_obj) {
+		snprintf(why, sizeof(why), "--filter-prog=%s: %s",
+			 cfg.filter_prog, strerror(errno));
+		return why;
+	}
+	bpf_object__for_each_map(map, filter_obj) {
+		if (bpf_map__type(map) != BPF_MAP_TYPE_STRUCT_OPS)
+			continue;
+		if (ops)
+			return "the filter has more than one struct_ops";
+		ops = map;
+	}
+	if (!ops || set_fuse_fd(filter_obj, ops, devfd))
+		return "the filter has no struct_ops with a fuse_fd member";
+	err = bpf_object__load(filter_obj);
+	if (err) {
+		snprintf(why, sizeof(why), "loading %s: %s", cfg.filter_prog,
+			 strerror(-err));
+		return why;
+	}
+	filter_link = bpf_map__attach_struct_ops(ops);
+	if (!filter_link) {
+		snprintf(why, sizeof(why), "registering the filter: %s",
+			 strerror(errno));
+		return why;
+	}
+	return NULL;
+}
+
+static void filter_stop(void)
+{
+	bpf_link__destroy(filter_link);
+	bpf_object__close(filter_obj);
+}
+#else
+static const char *filter_start(int devfd)
+{
+	return "built without libbpf";
+}
+
+static void filter_stop(void) {}
+#endif
 
 int main(int argc, char **argv)
 {
@@ -1531,6 +1682,17 @@ int main(int argc, char **argv)
 		umount2(cfg.mnt, MNT_DETACH);
 		return 1;
 	}
+	if (cfg.n_filters) {
+		struct stat st;
+		const char *why;
+
+		/* a request of ours waits until the kernel has taken INIT */
+		why = stat(cfg.mnt, &st) ? strerror(errno) : filter_start(devfd);
+		if (why) {
+			umount2(cfg.mnt, MNT_DETACH);
+			die("--filter: %s", why);
+		}
+	}
 	printf("fuse-passthrough: %s mounted on %s (mode %s%s, %d threads)\n",
 	       cfg.source, cfg.mnt, cfg.mode == MODE_DIR ? "dir" :
 	       cfg.mode == MODE_FILE ? "file" : "none",
@@ -1552,6 +1714,8 @@ int main(int argc, char **argv)
 	/* after a lazy unmount the loop ends with the last user */
 	pthread_join(thread, NULL);
 	fuse_session_destroy(se);
+	if (cfg.n_filters)
+		filter_stop();
 	print_counts(stdout);
 	return 0;
 }

@@ -693,6 +693,71 @@ static long requests(FIXTURE_DATA(daemon) * self, const char *op)
 	return p ? atol(p + strlen(name)) : 0;
 }
 
+/*
+ * --filter: a directory handed to the kernel and filtered per caller by
+ * fuse-passthrough-filter.bpf.o, its policy filled with bpftool as a user
+ * would.  Each app sees and opens only its own directory; a hidden one
+ * gives what a missing name gives; nothing reaches the server for it.
+ */
+TEST_F(daemon, filter_shows_each_app_its_own_directory)
+{
+	static const char *const bpftool = BPFTOOL;
+	char cmd[2048], key[512], *k;
+	struct stat st;
+	unsigned int i;
+	struct {
+		unsigned long long cookie;
+		unsigned int uid;
+		char name[64];
+		unsigned int pad;
+	} raw = { .cookie = 1, .uid = 1001, .name = "app1" };
+	const unsigned char *b = (const unsigned char *)&raw;
+	long before;
+
+	ASSERT_EQ(0, chmod(self->src, 0755));
+	ASSERT_EQ(0, mkdir(SP("data"), 0755));
+	ASSERT_EQ(0, mkdir(SP("data/app1"), 0700));
+	ASSERT_EQ(0, mkdir(SP("data/app2"), 0700));
+	ASSERT_EQ(0, put_file(SP("data/app1/f"), "one\n", 0644));
+	ASSERT_EQ(0, chown(SP("data/app1/f"), 1001, 1001));
+	ASSERT_EQ(0, chown(SP("data/app1"), 1001, 1001));
+	ASSERT_EQ(0, chown(SP("data/app2"), 1002, 1002));
+	/* server entries stay valid however slow the kernel: no timing */
+	ASSERT_TRUE(start(self, "--filter=data", "--allow-other",
+			  "--timeout=3600", NULL));
+	/* before the policy: the server's filter hides every app from apps */
+	ASSERT_EQ(ENOENT, AS_USER_ID(1001, 1001, stat(MP("data/app1"), &st)));
+	for (i = 0, k = key; i < sizeof(raw); i++)
+		k += sprintf(k, " %02x", b[i]);
+	snprintf(cmd, sizeof(cmd),
+		 "%s map update name fpt_allow key hex%s value hex 01 00 00 00",
+		 bpftool, key);
+	ASSERT_EQ(0, system(cmd));
+	before = requests(self, "LOOKUP");
+	ASSERT_EQ(1, before);
+	/* the own directory as natively; the other as a missing name */
+	ASSERT_EQ(AS_USER_ID(1001, 1001, stat(SP("data/app1/f"), &st)),
+		  AS_USER_ID(1001, 1001, stat(MP("data/app1/f"), &st)));
+	ASSERT_EQ(0, AS_USER_ID(1001, 1001, stat(MP("data/app1/f"), &st)));
+	ASSERT_EQ(AS_USER_ID(1001, 1001, stat(MP("data/nothere"), &st)),
+		  AS_USER_ID(1001, 1001, stat(MP("data/app2"), &st)));
+	ASSERT_EQ(AS_USER_ID(1001, 1001, mkdir(MP("data/nothere"), 0755)),
+		  AS_USER_ID(1001, 1001, mkdir(MP("data/app2"), 0755)));
+	ASSERT_EQ(ENOENT, AS_USER_ID(1002, 1002, stat(MP("data/app2"), &st)));
+	/* root is not filtered by that program */
+	ASSERT_EQ(0, stat(MP("data/app2"), &st));
+	ASSERT_EQ(1002, st.st_uid);
+	/*
+	 * The kernel answered all of it: the server only sees the root's
+	 * ACL asked for (GETXATTR) when users walk through it
+	 */
+	ASSERT_EQ(before, requests(self, "LOOKUP"));
+	ASSERT_EQ(0, requests(self, "MKDIR"));
+	ASSERT_EQ(0, requests(self, "OPENDIR"));
+	ASSERT_EQ(1, requests(self, "GETATTR"));
+	ASSERT_EQ(0, stop(self));
+}
+
 /* What the user tries with hidden names: a (and b) in a directory */
 enum name_op {
 	OPEN_CREAT, OPEN_TRUNC, MKDIR, MKFIFO, SYMLINK, LINK, RENAME, LSTAT,

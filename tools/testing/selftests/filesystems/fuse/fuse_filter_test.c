@@ -61,6 +61,7 @@ enum {
 	FUSE_PT_FILTER_TMPFILE, FUSE_PT_FILTER_UNLINK, FUSE_PT_FILTER_RMDIR,
 	FUSE_PT_FILTER_RENAME, FUSE_PT_FILTER_OPEN,
 };
+
 #define FUSE_PT_FILTER_HIDE	1
 
 /* fuse_filter.bpf.c's map key */
@@ -117,7 +118,7 @@ static int allow(struct fuse_filter_bpf *skel, __u64 cookie, __u32 uid,
 	struct fpt_key key = { .cookie = cookie, .uid = uid };
 	__u32 one = 1;
 
-	strncpy(key.name, name, sizeof(key.name) - 1);
+	snprintf(key.name, sizeof(key.name), "%s", name);
 	return bpf_map__update_elem(skel->maps.fpt_allow, &key, sizeof(key),
 				    &one, sizeof(one), BPF_ANY);
 }
@@ -178,7 +179,7 @@ static void key_hex(char *buf, __u64 cookie, __u32 uid, const char *name)
 	struct fpt_key key = { .cookie = cookie, .uid = uid };
 	size_t i;
 
-	strncpy(key.name, name, sizeof(key.name) - 1);
+	snprintf(key.name, sizeof(key.name), "%s", name);
 	memcpy(raw, &key, sizeof(key));
 	buf += sprintf(buf, "hex");
 	for (i = 0; i < sizeof(raw); i++)
@@ -434,7 +435,7 @@ static int step_as(__u32 uid, int step, const char *path, const char *own)
  * that does not exist, and changes nothing on the backing directory.
  */
 static void hidden_as_missing(struct __test_metadata *_metadata,
-			      FIXTURE_DATA(filter) *self)
+			      struct _test_data_filter *self)
 {
 	static const char *const hidden[] = { "app2", "secret" };
 	char own[PATH_MAX], buf[64];
@@ -583,7 +584,7 @@ TEST_F(filter, allowed_names_answer_as_natively)
 	ASSERT_EQ(0, put_file(bp("native1/file"), "one\n", 0644));
 	ASSERT_EQ(0, chown(bp("native1/file"), UID1, UID1));
 	ASSERT_EQ(0, chown(bp("native1"), UID1, UID1));
-	for (i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(steps); i++) {
 		int native = step_as(UID1, steps[i], bp("native1"), NULL);
 		int got = step_as(UID1, steps[i], mp("data/app1"), NULL);
 
@@ -652,7 +653,7 @@ TEST_F(filter, creating_a_hidden_name_is_refused)
 
 		for (n = 0; n < 2; n++) {
 			snprintf(buf, sizeof(buf), "data/%s", names[n]);
-			for (i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
+			for (i = 0; i < ARRAY_SIZE(steps); i++) {
 				int got = step_as(UID1, steps[i], mp(buf), own);
 
 				if (got != EACCES)
@@ -752,12 +753,16 @@ TEST_F(filter, bad_verdicts_fail_closed)
 
 	/* cached first: the verdict is asked again on revalidation */
 	ASSERT_EQ(0, access(mp("data/app1"), F_OK));
-	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		int err;
+
 		ASSERT_EQ(0, force_verdict(self->skel, cases[i].verdict));
-		EXPECT_EQ(cases[i].err, access(mp("data/app1"), F_OK) ? errno : 0)
-			TH_LOG("verdict %d", cases[i].verdict);
-		EXPECT_EQ(cases[i].err, AS_USER_ID(UID1, UID1,
-					access(mp("data/app1"), F_OK)));
+		err = access(mp("data/app1"), F_OK) ? errno : 0;
+		if (err != cases[i].err)
+			TH_LOG("verdict %d: errno %d", cases[i].verdict, err);
+		EXPECT_EQ(cases[i].err, err);
+		err = AS_USER_ID(UID1, UID1, access(mp("data/app1"), F_OK));
+		EXPECT_EQ(cases[i].err, err);
 		/* a listing leaves out every entry it was not let through */
 		ASSERT_EQ(0, list_as(0, mp("data"), out, sizeof(out)));
 		EXPECT_STREQ("", out);
@@ -915,7 +920,7 @@ TEST_F_TIMEOUT(filter, casefolded_names_are_compared_folded, 180)
 	ASSERT_EQ(0, allow(self->skel, 9, UID1, "app1"));
 
 	for (i = 0; i < 3; i++) {
-		for (j = 0; j < sizeof(spellings) / sizeof(spellings[0]); j++) {
+		for (j = 0; j < ARRAY_SIZE(spellings); j++) {
 			char bpath[256];
 			int native, via, missing;
 
