@@ -1579,7 +1579,9 @@ static const char *filter_start(int devfd)
 			return "cannot find fuse-passthrough-filter.bpf.o";
 		path[n] = 0;
 		slash = strrchr(path, '/');
-		strcpy(slash ? slash + 1 : path, "fuse-passthrough-filter.bpf.o");
+		n = slash ? slash + 1 - path : 0;
+		snprintf(path + n, sizeof(path) - n,
+			 "fuse-passthrough-filter.bpf.o");
 		cfg.filter_prog = path;
 	}
 	filter_obj = bpf_object__open_file(cfg.filter_prog, NULL);
