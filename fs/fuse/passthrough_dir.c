@@ -30,7 +30,7 @@ struct fuse_pt_readdir {
 	struct dir_context *caller;
 	u64 ino_space;
 	struct inode *dir;
-	const struct cred *cred;
+	struct fuse_pt_filter_args filter;
 };
 
 static bool fuse_pt_filldir(struct dir_context *ctx, const char *name,
@@ -43,7 +43,7 @@ static bool fuse_pt_filldir(struct dir_context *ctx, const char *name,
 	/* as ovl_fill_real(): the caller's position follows the backing one */
 	rd->caller->pos = ctx->pos;
 	if (rd->dir && !is_dot_dotdot(name, namelen) &&
-	    !fuse_pt_filter_readdir(rd->dir, rd->cred, name, namelen, ino,
+	    !fuse_pt_filter_readdir(rd->dir, &rd->filter, name, namelen, ino,
 				    d_type))
 		return true;
 	if (!(ino >> FUSE_PT_XINO_SHIFT))
@@ -71,7 +71,9 @@ static int fuse_pt_iterate_shared(struct file *file, struct dir_context *ctx)
 		if (!fuse_pt_filter_attached(file_inode(file)))
 			return -EACCES;
 		rd.dir = file_inode(file);
-		rd.cred = current_cred();
+		err = fuse_pt_filter_readdir_start(&rd.filter, rd.dir);
+		if (err)
+			return err;
 	}
 
 	/* the number space of the directory's entries is the directory's */
@@ -730,6 +732,16 @@ int fuse_pt_rename(struct mnt_idmap *idmap, struct inode *olddir,
 		return err;
 	if (!fuse_pt_same_domain_path(olddir, &bolddir, newdir, &bnewdir))
 		return -EXDEV;
+	/*
+	 * A directory's inode keeps the filter it was found under, for what
+	 * is below it: it may not move to a directory filtered otherwise (or
+	 * not at all), nor may one come in for another; mv copies.
+	 */
+	if ((d_is_dir(oldent) &&
+	     !fuse_pt_filter_same(d_inode(oldent), newdir)) ||
+	    ((flags & RENAME_EXCHANGE) && d_is_dir(newent) &&
+	     !fuse_pt_filter_same(d_inode(newent), olddir)))
+		return -EXDEV;
 	if (fuse_pt_filtered(olddir) || fuse_pt_filtered(newdir)) {
 		err = fuse_pt_filter_rename(olddir, oldent, newdir, newent,
 					    flags);
@@ -827,9 +839,15 @@ int fuse_pt_link(struct dentry *entry, struct inode *newdir,
 		return err;
 	if (!fuse_pt_same_domain_path(inode, &bold, newdir, &bdir))
 		return -EXDEV;
-	if (fuse_pt_filtered(newdir)) {
-		err = fuse_pt_filter_create(newdir, newent, inode->i_mode,
-					    FUSE_PT_FILTER_LINK);
+	/* a new name in, or a new way out of, a filtered directory */
+	if (fuse_pt_filter_parent(entry) || fuse_pt_filtered(newdir)) {
+		struct dentry *parent = dget_parent(entry);
+
+		err = -EXDEV;
+		if (d_inode(parent) && fuse_inode_subtree(d_inode(parent)))
+			err = fuse_pt_filter_link(d_inode(parent), entry,
+						  newdir, newent);
+		dput(parent);
 		if (err)
 			return err;
 	}

@@ -26,16 +26,47 @@
 #include <linux/pid_namespace.h>
 #include <linux/unicode.h>
 
+/* Which member of struct fuse_pt_filter_ops is asked */
+enum fuse_pt_filter_hook {
+	FUSE_PT_HOOK_LOOKUP,
+	FUSE_PT_HOOK_CREATE,
+	FUSE_PT_HOOK_REMOVE,
+	FUSE_PT_HOOK_RENAME,
+	FUSE_PT_HOOK_OPEN,
+};
+
 /* Protects fuse_conn.pt_filter and fuse_pt_filter_ops.fc */
 static DEFINE_MUTEX(fuse_pt_filter_mutex);
 
-/* A hook's return value as an errno, or FUSE_PT_FILTER_HIDDEN */
-static int fuse_pt_filter_verdict(int ret, bool lookup)
+/*
+ * fuse_pt_filter_ops.fc of a registration whose connection went away:
+ * until it is unregistered, the struct_ops cannot be registered again
+ * (by a second link of the same map), so that the stale registration's
+ * unregistering cannot detach the new one.
+ */
+#define FUSE_PT_FILTER_GONE	((struct fuse_conn *)-1L)
+
+/*
+ * A hook's return value as an errno, or FUSE_PT_FILTER_HIDDEN.  Hiding a
+ * name that is being made (create family, link, rename) refuses it with
+ * EACCES, what making a hidden name gives (fuse_pt_filter_revalidate(),
+ * fuse_pt_create()): so that it tells nothing about the name.
+ */
+static int fuse_pt_filter_verdict(int ret, enum fuse_pt_filter_hook hook)
 {
 	if (ret == FUSE_PT_FILTER_CONTINUE)
 		return 0;
-	if (ret == FUSE_PT_FILTER_HIDE)
-		return lookup ? FUSE_PT_FILTER_HIDDEN : -ENOENT;
+	if (ret == FUSE_PT_FILTER_HIDE) {
+		switch (hook) {
+		case FUSE_PT_HOOK_LOOKUP:
+			return FUSE_PT_FILTER_HIDDEN;
+		case FUSE_PT_HOOK_REMOVE:
+		case FUSE_PT_HOOK_OPEN:
+			return -ENOENT;
+		default:
+			return -EACCES;
+		}
+	}
 	/*
 	 * Errnos the VFS acts on itself (ECHILD: retry out of RCU walk,
 	 * ESTALE: retry with LOOKUP_REVAL) and anything outside the uapi's
@@ -67,6 +98,10 @@ static void fuse_pt_filter_node(struct fuse_conn *fc,
 static int fuse_pt_filter_name(struct fuse_pt_filter_args *args,
 			       struct inode *bdir, const struct qstr *name)
 {
+	/* what a previous name left (readdir) is no program's to see */
+	memset(args->name, 0, args->name_len);
+	args->name_len = 0;
+	args->flags &= ~FUSE_PT_FILTER_CASEFOLD;
 #if IS_ENABLED(CONFIG_UNICODE)
 	const struct unicode_map *um = bdir->i_sb->s_encoding;
 	int len;
@@ -94,7 +129,10 @@ static int fuse_pt_filter_name(struct fuse_pt_filter_args *args,
 
 /*
  * Fill what every hook sees about the caller (@cred) and directory @dir,
- * and the name of @entry (NULL: no name), stable under its d_lock.
+ * and the name of @entry (NULL: no name), stable under its d_lock.  The
+ * whole block is cleared: no byte of kernel memory reaches a program
+ * that it is not meant to see.  In RCU walk too: the backing inodes are
+ * freed after a grace period (fuse_pt_evict_inode()).
  */
 static int fuse_pt_filter_caller_args(struct fuse_pt_filter_args *args,
 				      const struct cred *cred,
@@ -103,25 +141,26 @@ static int fuse_pt_filter_caller_args(struct fuse_pt_filter_args *args,
 {
 	struct fuse_conn *fc = get_fuse_conn(dir);
 	struct fuse_inode *dfi = get_fuse_inode(dir);
+	struct inode *bdir = READ_ONCE(dfi->backing_inode);
 	int err = 0;
 
-	memset(args, 0, offsetof(struct fuse_pt_filter_args, name));
-	args->name[0] = 0;
+	memset(args, 0, sizeof(*args));
+	if (!bdir)
+		return -ECHILD;
 	args->op = op;
+	if (!fuse_pt_filtered(dir))
+		args->flags |= FUSE_PT_FILTER_OUTSIDE;
+	else if (dfi->nodeid)
+		args->flags |= FUSE_PT_FILTER_TOP;
 	if (fuse_pt_filtered(dir))
 		args->cookie = dfi->pt_filter_cookie;
-	else
-		args->flags |= FUSE_PT_FILTER_OUTSIDE;
-	if (dfi->nodeid)
-		args->flags |= FUSE_PT_FILTER_TOP;
 	args->uid = from_kuid(fc->user_ns, cred->fsuid);
 	args->gid = from_kgid(fc->user_ns, cred->fsgid);
 	args->pid = task_tgid_nr_ns(current, fc->pid_ns);
-	fuse_pt_filter_node(fc, &args->dir, dfi->backing_inode);
+	fuse_pt_filter_node(fc, &args->dir, bdir);
 	if (entry) {
 		spin_lock(&entry->d_lock);
-		err = fuse_pt_filter_name(args, dfi->backing_inode,
-					  &entry->d_name);
+		err = fuse_pt_filter_name(args, bdir, &entry->d_name);
 		spin_unlock(&entry->d_lock);
 	}
 	return err;
@@ -144,21 +183,13 @@ static void fuse_pt_filter_child(struct fuse_pt_filter_args *args,
 	args->flags |= FUSE_PT_FILTER_CHILD;
 }
 
-/* The backing inode of a positive fuse dentry, or NULL */
+/* The backing inode of a positive fuse dentry, or NULL (RCU walk too) */
 static struct inode *fuse_pt_filter_backing(struct dentry *entry)
 {
-	struct inode *inode = d_inode(entry);
+	struct inode *inode = d_inode_rcu(entry);
 
-	return inode ? get_fuse_inode(inode)->backing_inode : NULL;
+	return inode ? READ_ONCE(get_fuse_inode(inode)->backing_inode) : NULL;
 }
-
-enum fuse_pt_filter_hook {
-	FUSE_PT_HOOK_LOOKUP,
-	FUSE_PT_HOOK_CREATE,
-	FUSE_PT_HOOK_REMOVE,
-	FUSE_PT_HOOK_RENAME,
-	FUSE_PT_HOOK_OPEN,
-};
 
 /*
  * Run one hook of @fc's filter.  Without one registered: EACCES.  Hooks
@@ -201,7 +232,7 @@ static int fuse_pt_filter_run(struct fuse_conn *fc,
 		ret = fn(a);
 out:
 	rcu_read_unlock();
-	return fuse_pt_filter_verdict(ret, hook == FUSE_PT_HOOK_LOOKUP);
+	return fuse_pt_filter_verdict(ret, hook);
 }
 
 /**
@@ -229,7 +260,7 @@ int fuse_pt_filter_lookup(struct inode *dir, struct dentry *entry,
 /**
  * fuse_pt_filter_revalidate() - a cached name, for this caller
  * @entry: positive fuse dentry whose parent is filtered, valid otherwise
- * @flags: lookup flags, not LOOKUP_RCU
+ * @flags: lookup flags
  *
  * A dentry is shared by all callers, so the filter is asked again by
  * every one that walks through it, even while others hold it in use.  To
@@ -237,15 +268,27 @@ int fuse_pt_filter_lookup(struct inode *dir, struct dentry *entry,
  * it (the last name of open(O_CREAT), mkdir, rename's target...) is
  * refused with EACCES, as a create over a hidden name is
  * (fuse_pt_create()).  The dentry itself stays valid: invalidating it
- * would detach whatever is mounted on it, for everyone.
+ * would detach whatever is mounted on it, for everyone.  In RCU walk the
+ * parent and the inodes are read as the walk reads them (it checks d_seq
+ * after), and the name under its d_lock.
  *
- * Return: 1 if the caller may see it, or a negative errno.
+ * Return: 1 if the caller may see it, -ECHILD to retry out of RCU walk, or
+ * a negative errno.
  */
 int fuse_pt_filter_revalidate(struct dentry *entry, unsigned int flags)
 {
-	struct dentry *parent = dget_parent(entry);
-	struct inode *dir = d_inode(parent);
+	bool rcu = flags & LOOKUP_RCU;
+	struct dentry *parent;
+	struct inode *dir;
 	int ret = 1;
+
+	if (rcu) {
+		parent = READ_ONCE(entry->d_parent);
+		dir = d_inode_rcu(parent);
+	} else {
+		parent = dget_parent(entry);
+		dir = d_inode(parent);
+	}
 
 	if (dir && fuse_pt_filtered(dir)) {
 		ret = fuse_pt_filter_lookup(dir, entry,
@@ -257,7 +300,8 @@ int fuse_pt_filter_revalidate(struct dentry *entry, unsigned int flags)
 		else if (!ret)
 			ret = 1;
 	}
-	dput(parent);
+	if (!rcu)
+		dput(parent);
 	return ret;
 }
 
@@ -273,9 +317,28 @@ bool fuse_pt_filter_attached(struct inode *dir)
 }
 
 /**
+ * fuse_pt_filter_readdir_start() - the arguments of a listing's entries
+ * @args: filled with the caller and the directory, once per listing
+ * @dir: filtered subtree directory
+ *
+ * Called before the listing switches to the server's credentials.
+ *
+ * Return: 0 or a negative errno.
+ */
+int fuse_pt_filter_readdir_start(struct fuse_pt_filter_args *args,
+				 struct inode *dir)
+{
+	int err;
+
+	err = fuse_pt_filter_args(args, dir, NULL, FUSE_PT_FILTER_READDIR);
+	args->flags |= FUSE_PT_FILTER_CHILD_TYPE;
+	return err;
+}
+
+/**
  * fuse_pt_filter_readdir() - list this entry of a filtered directory?
  * @dir: filtered subtree directory
- * @cred: the caller's credentials (the readdir runs with the server's)
+ * @args: from fuse_pt_filter_readdir_start()
  * @name: the entry's name, as the backing directory lists it
  * @len: its length
  * @ino: its inode number on the backing filesystem
@@ -286,22 +349,18 @@ bool fuse_pt_filter_attached(struct inode *dir)
  *
  * Return: true to list it.
  */
-bool fuse_pt_filter_readdir(struct inode *dir, const struct cred *cred,
+bool fuse_pt_filter_readdir(struct inode *dir, struct fuse_pt_filter_args *args,
 			    const char *name, int len, u64 ino,
 			    unsigned int d_type)
 {
-	struct fuse_pt_filter_args args;
 	struct qstr q = QSTR_INIT(name, len);
 
-	if (fuse_pt_filter_caller_args(&args, cred, dir, NULL,
-				       FUSE_PT_FILTER_READDIR) ||
-	    fuse_pt_filter_name(&args, get_fuse_inode(dir)->backing_inode, &q))
+	if (fuse_pt_filter_name(args, get_fuse_inode(dir)->backing_inode, &q))
 		return false;
-	args.child.ino = ino;
-	args.child.mode = (d_type << 12) & S_IFMT;
-	args.flags |= FUSE_PT_FILTER_CHILD_TYPE;
+	args->child.ino = ino;
+	args->child.mode = (d_type << 12) & S_IFMT;
 	return !fuse_pt_filter_run(get_fuse_conn(dir), FUSE_PT_HOOK_LOOKUP,
-				   &args, NULL);
+				   args, NULL);
 }
 
 /**
@@ -309,7 +368,7 @@ bool fuse_pt_filter_readdir(struct inode *dir, const struct cred *cred,
  * @dir: filtered subtree directory
  * @entry: the new name; NULL for O_TMPFILE
  * @mode: type and mode asked for
- * @op: FUSE_PT_FILTER_CREATE, _MKDIR, _SYMLINK, _LINK or _TMPFILE
+ * @op: FUSE_PT_FILTER_CREATE, _MKDIR, _SYMLINK or _TMPFILE
  *
  * Return: 0 or a negative errno.
  */
@@ -349,6 +408,35 @@ int fuse_pt_filter_remove(struct inode *dir, struct dentry *entry, bool isdir)
 				  &args, NULL);
 }
 
+/* Rename and link: both sides, each marked OUTSIDE if not filtered */
+static int fuse_pt_filter_move(struct inode *olddir, struct dentry *oldent,
+			       struct inode *newdir, struct dentry *newent,
+			       unsigned int flags, enum fuse_pt_filter_op op)
+{
+	struct fuse_pt_filter_args *args;
+	int err;
+
+	args = kcalloc(2, sizeof(*args), GFP_KERNEL);
+	if (!args)
+		return -ENOMEM;
+	err = fuse_pt_filter_args(&args[0], olddir, oldent, op);
+	if (!err)
+		err = fuse_pt_filter_args(&args[1], newdir, newent, op);
+	if (!err) {
+		fuse_pt_filter_child(&args[0], olddir,
+				     fuse_pt_filter_backing(oldent));
+		fuse_pt_filter_child(&args[1], newdir,
+				     fuse_pt_filter_backing(newent));
+		args[0].rename_flags = flags;
+		args[1].rename_flags = flags;
+		err = fuse_pt_filter_run(get_fuse_conn(olddir),
+					 FUSE_PT_HOOK_RENAME, &args[0],
+					 &args[1]);
+	}
+	kfree(args);
+	return err;
+}
+
 /**
  * fuse_pt_filter_rename() - may the caller move this name?
  * @olddir: directory of @oldent
@@ -367,31 +455,29 @@ int fuse_pt_filter_rename(struct inode *olddir, struct dentry *oldent,
 			  struct inode *newdir, struct dentry *newent,
 			  unsigned int flags)
 {
-	struct fuse_pt_filter_args *args;
-	int err;
-
-	args = kmalloc_array(2, sizeof(*args), GFP_KERNEL);
-	if (!args)
-		return -ENOMEM;
-	err = fuse_pt_filter_args(&args[0], olddir, oldent,
-				  FUSE_PT_FILTER_RENAME);
-	if (!err)
-		err = fuse_pt_filter_args(&args[1], newdir, newent,
-					  FUSE_PT_FILTER_RENAME);
-	if (!err) {
-		fuse_pt_filter_child(&args[0], olddir,
-				     fuse_pt_filter_backing(oldent));
-		fuse_pt_filter_child(&args[1], newdir,
-				     fuse_pt_filter_backing(newent));
-		args[0].rename_flags = flags;
-		args[1].rename_flags = flags;
-		err = fuse_pt_filter_run(get_fuse_conn(olddir),
-					 FUSE_PT_HOOK_RENAME, &args[0],
-					 &args[1]);
-	}
-	kfree(args);
-	return err;
+	return fuse_pt_filter_move(olddir, oldent, newdir, newent, flags,
+				   FUSE_PT_FILTER_RENAME);
 }
+
+/**
+ * fuse_pt_filter_link() - may the caller give this inode a new name?
+ * @olddir: directory of @oldent
+ * @oldent: existing name
+ * @newdir: directory of the new name
+ * @newent: the new name, negative
+ *
+ * As rename, both sides: a link out of a filtered directory is a new way
+ * to the inode, which the filter must see (FUSE_PT_FILTER_LINK).
+ *
+ * Return: 0 or a negative errno.
+ */
+int fuse_pt_filter_link(struct inode *olddir, struct dentry *oldent,
+			struct inode *newdir, struct dentry *newent)
+{
+	return fuse_pt_filter_move(olddir, oldent, newdir, newent, 0,
+				   FUSE_PT_FILTER_LINK);
+}
+
 
 /**
  * fuse_pt_filter_open() - may the caller open this inode?
@@ -427,6 +513,32 @@ int fuse_pt_filter_open(struct file *file)
 	}
 	dput(parent);
 	return err;
+}
+
+/**
+ * fuse_pt_filter_backing_ok() - may a subtree of this directory be filtered?
+ * @file: the registered backing directory
+ *
+ * A filter compares names as the kernel passes them, which is as the
+ * backing directory compares them only where that is bytes, or the
+ * case-folding of the filesystem's encoding (fuse_pt_filter_name()).  A
+ * filesystem that matches names its own way (vfat, exfat, ntfs3, hfsplus:
+ * dentry operations that hash or compare, without an encoding) would take
+ * other spellings for a name the filter was asked about.
+ *
+ * Return: true if its names can be passed as the filesystem compares them.
+ */
+bool fuse_pt_filter_backing_ok(struct file *file)
+{
+	struct dentry *dentry = file->f_path.dentry;
+
+	if (!(dentry->d_flags & (DCACHE_OP_HASH | DCACHE_OP_COMPARE)))
+		return true;
+#if IS_ENABLED(CONFIG_UNICODE)
+	if (dentry->d_sb->s_encoding)
+		return true;
+#endif
+	return false;
 }
 
 /* The struct_ops type */
@@ -517,10 +629,9 @@ static void fuse_pt_filter_unreg(void *kdata, struct bpf_link *link)
 	struct fuse_pt_filter_ops *ops = kdata;
 
 	mutex_lock(&fuse_pt_filter_mutex);
-	if (ops->fc) {
+	if (ops->fc && ops->fc != FUSE_PT_FILTER_GONE)
 		RCU_INIT_POINTER(ops->fc->pt_filter, NULL);
-		ops->fc = NULL;
-	}
+	ops->fc = NULL;
 	mutex_unlock(&fuse_pt_filter_mutex);
 	/* no hook runs the programs once this returns */
 	synchronize_rcu();
@@ -531,7 +642,7 @@ static void fuse_pt_filter_unreg(void *kdata, struct bpf_link *link)
  * @fc: connection being freed; no inode of it is left
  *
  * The struct_ops stays registered until its owner unregisters it, bound
- * to nothing.
+ * to nothing (FUSE_PT_FILTER_GONE).
  */
 void fuse_pt_filter_conn_free(struct fuse_conn *fc)
 {
@@ -541,7 +652,7 @@ void fuse_pt_filter_conn_free(struct fuse_conn *fc)
 	ops = rcu_dereference_protected(fc->pt_filter,
 					lockdep_is_held(&fuse_pt_filter_mutex));
 	if (ops) {
-		ops->fc = NULL;
+		ops->fc = FUSE_PT_FILTER_GONE;
 		RCU_INIT_POINTER(fc->pt_filter, NULL);
 	}
 	mutex_unlock(&fuse_pt_filter_mutex);

@@ -23,7 +23,7 @@ enum fuse_pt_filter_op {
 	FUSE_PT_FILTER_CREATE,		/* open(O_CREAT) of a new name, mknod */
 	FUSE_PT_FILTER_MKDIR,
 	FUSE_PT_FILTER_SYMLINK,
-	FUSE_PT_FILTER_LINK,		/* the new name of link() */
+	FUSE_PT_FILTER_LINK,		/* link(): the rename hook, both names */
 	FUSE_PT_FILTER_TMPFILE,		/* O_TMPFILE: no name */
 	FUSE_PT_FILTER_UNLINK,
 	FUSE_PT_FILTER_RMDIR,
@@ -104,9 +104,10 @@ struct fuse_pt_filter_args {
 /**
  * struct fuse_pt_filter_ops - a connection's filter (BPF struct_ops)
  * @lookup: may the caller see this name (lookup, revalidation, readdir)?
- * @create: may the caller make this name (the create family, link)?
+ * @create: may the caller make this name (the create family)?
  * @remove: may the caller remove this name (unlink, rmdir)?
- * @rename: may the caller move @from to @to?
+ * @rename: may the caller move @from to @to (rename), or give @from the
+ *	    new name @to (link, op FUSE_PT_FILTER_LINK)?
  * @open: may the caller open this inode (below the bound directory)?
  * @fuse_fd: set by the loader: a /dev/fuse fd of the connection, resolved
  *	     in the registering task when the struct_ops is registered
@@ -186,12 +187,17 @@ static inline bool fuse_pt_filter_matches(struct inode *inode, bool filter,
 	return !filter || fi->pt_filter_cookie == cookie;
 }
 
-/* Does the parent of this dentry filter it (RCU walk too)? */
+/* Does the parent of this dentry filter it?  (RCU walk too) */
 static inline bool fuse_pt_filter_parent(struct dentry *entry)
 {
-	struct inode *dir = d_inode_rcu(READ_ONCE(entry->d_parent));
+	struct inode *dir;
+	bool filtered;
 
-	return dir && fuse_pt_filtered(dir);
+	rcu_read_lock();
+	dir = d_inode_rcu(READ_ONCE(entry->d_parent));
+	filtered = dir && fuse_pt_filtered(dir);
+	rcu_read_unlock();
+	return filtered;
 }
 
 int fuse_pt_filter_init(void);
@@ -199,7 +205,9 @@ void fuse_pt_filter_conn_free(struct fuse_conn *fc);
 int fuse_pt_filter_lookup(struct inode *dir, struct dentry *entry,
 			  struct inode *child);
 int fuse_pt_filter_revalidate(struct dentry *entry, unsigned int flags);
-bool fuse_pt_filter_readdir(struct inode *dir, const struct cred *cred,
+int fuse_pt_filter_readdir_start(struct fuse_pt_filter_args *args,
+				 struct inode *dir);
+bool fuse_pt_filter_readdir(struct inode *dir, struct fuse_pt_filter_args *args,
 			    const char *name, int len, u64 ino,
 			    unsigned int d_type);
 bool fuse_pt_filter_attached(struct inode *dir);
@@ -209,7 +217,10 @@ int fuse_pt_filter_remove(struct inode *dir, struct dentry *entry, bool isdir);
 int fuse_pt_filter_rename(struct inode *olddir, struct dentry *oldent,
 			  struct inode *newdir, struct dentry *newent,
 			  unsigned int flags);
+int fuse_pt_filter_link(struct inode *olddir, struct dentry *oldent,
+			struct inode *newdir, struct dentry *newent);
 int fuse_pt_filter_open(struct file *file);
+bool fuse_pt_filter_backing_ok(struct file *file);
 
 #else /* CONFIG_FUSE_PASSTHROUGH_FILTER */
 
@@ -259,8 +270,14 @@ static inline int fuse_pt_filter_revalidate(struct dentry *entry,
 	return -EACCES;
 }
 
+static inline int fuse_pt_filter_readdir_start(struct fuse_pt_filter_args *args,
+					       struct inode *dir)
+{
+	return -EACCES;
+}
+
 static inline bool fuse_pt_filter_readdir(struct inode *dir,
-					  const struct cred *cred,
+					  struct fuse_pt_filter_args *args,
 					  const char *name, int len, u64 ino,
 					  unsigned int d_type)
 {
@@ -294,9 +311,22 @@ static inline int fuse_pt_filter_rename(struct inode *olddir,
 	return -EACCES;
 }
 
+static inline int fuse_pt_filter_link(struct inode *olddir,
+				      struct dentry *oldent,
+				      struct inode *newdir,
+				      struct dentry *newent)
+{
+	return -EACCES;
+}
+
 static inline int fuse_pt_filter_open(struct file *file)
 {
 	return -EACCES;
+}
+
+static inline bool fuse_pt_filter_backing_ok(struct file *file)
+{
+	return false;
 }
 
 #endif /* CONFIG_FUSE_PASSTHROUGH_FILTER */

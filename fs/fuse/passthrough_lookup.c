@@ -249,6 +249,12 @@ int fuse_pt_resolve(struct fuse_conn *fc, const struct fuse_entry_backing_out *o
 		fuse_pt_warn(fc, "subtree of a non-directory", out->backing_id);
 		goto out_put;
 	}
+	if ((out->flags & FUSE_ENTRY_BACKING_FILTER) &&
+	    !fuse_pt_filter_backing_ok(fb->file)) {
+		fuse_pt_warn(fc, "filter on a filesystem that matches names its own way",
+			     out->backing_id);
+		goto out_put;
+	}
 	bind->fb = fb;
 	bind->subtree = out->flags & FUSE_ENTRY_BACKING_SUBTREE;
 	bind->filter = out->flags & FUSE_ENTRY_BACKING_FILTER;
@@ -855,7 +861,7 @@ static int fuse_pt_revalidate_name(struct dentry *entry, unsigned int flags)
  * entry) is seen at once.  Negative dentries are always looked up again.
  * The attributes of a valid dentry's inode are refreshed from the
  * backing inode.  In a filtered directory the filter is asked again for
- * every caller, out of RCU walk (fuse_pt_filter_revalidate()).
+ * every caller (fuse_pt_filter_revalidate()).
  *
  * Return: 1 if valid, 0 if not, -ECHILD to retry out of RCU walk, or the
  * filter's errno.
@@ -866,8 +872,6 @@ int fuse_pt_revalidate(struct dentry *entry, unsigned int flags)
 
 	if (!fuse_pt_filter_parent(entry))
 		return fuse_pt_revalidate_name(entry, flags);
-	if (flags & LOOKUP_RCU)
-		return -ECHILD;
 	ret = fuse_pt_revalidate_name(entry, flags);
 	if (ret > 0)
 		ret = fuse_pt_filter_revalidate(entry, flags);

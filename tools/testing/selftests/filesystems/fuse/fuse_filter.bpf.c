@@ -8,7 +8,9 @@
  * (as the backing filesystem checks it).  fpt_calls counts the hook
  * calls per operation; fpt_settings[0], when not 0, is returned by every
  * hook instead (for the fail-closed tests); fpt_settings[1] set lets every
- * create through (a policy that hides names it lets be made).
+ * create through (a policy that hides names it lets be made);
+ * fpt_settings[2], when not 0, is what the rename hook returns.
+ * fpt_calls[15] counts names whose bytes after the NUL are not zero.
  *
  * Names are compared as the kernel passes them: case-folded in a
  * case-insensitive directory, so keys of such directories are folded
@@ -45,7 +47,7 @@ struct {
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, 2);
+	__uint(max_entries, 3);
 	__type(key, __u32);
 	__type(value, __s32);
 } fpt_settings SEC(".maps");
@@ -56,6 +58,21 @@ static __always_inline void count(__u32 op)
 
 	if (n)
 		__sync_fetch_and_add(n, 1);
+}
+
+/* The kernel passes nothing after a name's NUL (the first 64 bytes) */
+static __always_inline void check_tail(const struct fuse_pt_filter_args *args)
+{
+	__u32 len = args->name_len;
+	bool dirty = false;
+	int i;
+
+#pragma unroll
+	for (i = 0; i < FPT_NAME_LEN; i++)
+		if (i >= len && args->name[i])
+			dirty = true;
+	if (dirty)
+		count(15);
 }
 
 static __always_inline int setting(__u32 i)
@@ -78,6 +95,7 @@ static __always_inline bool allowed(const struct fuse_pt_filter_args *args)
 	__u32 len = args->name_len;
 	int i;
 
+	/* root, below the top directory, or the other side of a move */
 	if (!args->uid || !(args->flags & FUSE_PT_FILTER_TOP))
 		return true;
 	if (!len || len >= FPT_NAME_LEN)
@@ -95,6 +113,7 @@ SEC("struct_ops/fpt_lookup")
 int BPF_PROG(fpt_lookup, const struct fuse_pt_filter_args *args)
 {
 	count(args->op);
+	check_tail(args);
 	if (forced())
 		return forced();
 	return allowed(args) ? FUSE_PT_FILTER_CONTINUE : FUSE_PT_FILTER_HIDE;
@@ -125,8 +144,12 @@ int BPF_PROG(fpt_rename, const struct fuse_pt_filter_args *from,
 	     const struct fuse_pt_filter_args *to)
 {
 	count(from->op);
+	check_tail(from);
+	check_tail(to);
 	if (forced())
 		return forced();
+	if (setting(2))
+		return setting(2);
 	return allowed(from) && allowed(to) ? FUSE_PT_FILTER_CONTINUE :
 		-EACCES;
 }

@@ -172,6 +172,20 @@ static int bpftool(char *out, size_t size, const char *fmt, ...)
 	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
+/*
+ * The id of a map, for bpftool: names may be ambiguous while the maps of
+ * an earlier test are still being freed
+ */
+static __u32 map_id(struct bpf_map *map)
+{
+	struct bpf_map_info info = {};
+	__u32 len = sizeof(info);
+
+	if (bpf_map_get_info_by_fd(bpf_map__fd(map), &info, &len))
+		return 0;
+	return info.id;
+}
+
 /* "key hex .." of bpftool map update for fpt_allow (struct fpt_key) */
 static void key_hex(char *buf, __u64 cookie, __u32 uid, const char *name)
 {
@@ -566,6 +580,8 @@ TEST_F(filter, listings_show_what_lookups_show)
 	ASSERT_EQ(0, list_as(UID1, bp("app1"), native, sizeof(native)));
 	ASSERT_STREQ(native, got);
 	ASSERT_LT(0, calls(self->skel, FUSE_PT_FILTER_READDIR));
+	/* names of every length, one after the other: no byte left over */
+	ASSERT_EQ(0, calls(self->skel, 15));
 	ASSERT_NO_REQUESTS();
 }
 
@@ -677,6 +693,58 @@ TEST_F(filter, creating_a_hidden_name_is_refused)
 	ASSERT_NO_REQUESTS();
 }
 
+/*
+ * Links and moves out of (or into) a filtered directory are the filter's
+ * to see, both names; a directory does not move between directories
+ * filtered differently (its inode keeps the filter of what is below it):
+ * EXDEV, and mv copies.  pub is a second subtree, not filtered.
+ */
+TEST_F(filter, links_and_moves_across_the_filter_boundary)
+{
+	char pub[96], cmd[256];
+	__u64 before, node;
+	int id;
+
+	snprintf(pub, sizeof(pub), "%s.pub", self->back);
+	ASSERT_EQ(0, mkdir(pub, 0777));
+	ASSERT_EQ(0, chmod(pub, 0777));
+	ASSERT_EQ(0, mkdir(bp("app1/sub"), 0755));
+	ASSERT_EQ(0, chown(bp("app1/sub"), UID1, UID1));
+	node = ftd_add_dir(self->d, FUSE_ROOT_ID, "pub", 0777);
+	ASSERT_NE(0, node);
+	id = ftd_backing_open_path(self->d, pub, O_PATH | O_DIRECTORY);
+	ASSERT_LT(0, id);
+	ASSERT_EQ(0, ftd_set_entry_backing(self->d, node, id,
+					   FUSE_ENTRY_BACKING_SUBTREE));
+	ASSERT_EQ(0, mkdir(mp("pub/d"), 0755));
+	ftd_log_reset(self->d);
+
+	before = calls(self->skel, FUSE_PT_FILTER_LINK);
+	ASSERT_EQ(0, AS_USER_ID(UID1, UID1,
+				link(mp("data/app1/file"), mp2("pub/x"))));
+	ASSERT_LT(before, calls(self->skel, FUSE_PT_FILTER_LINK));
+	ASSERT_EQ(0, set_setting(self->skel, 2, -EPERM));
+	ASSERT_EQ(EPERM, AS_USER_ID(UID1, UID1,
+				    link(mp("data/app1/file"), mp2("pub/y"))));
+	ASSERT_EQ(EPERM, AS_USER_ID(UID1, UID1,
+				    rename(mp("data/app1/file"), mp2("pub/y"))));
+	ASSERT_EQ(0, set_setting(self->skel, 2, 0));
+	ASSERT_FALSE(exists(mp("pub/y")));
+
+	ASSERT_EQ(EXDEV, AS_USER_ID(UID1, UID1,
+				    rename(mp("data/app1/sub"), mp2("pub/sub"))));
+	ASSERT_EQ(EXDEV, rename(mp("pub/d"), mp2("data/app1/d")) ? errno : 0);
+	/* within the filtered subtree, and files: as natively */
+	ASSERT_EQ(0, AS_USER_ID(UID1, UID1,
+				rename(mp("data/app1/sub"), mp2("data/app1/sub2"))));
+	ASSERT_EQ(0, AS_USER_ID(UID1, UID1,
+				rename(mp("data/app1/file"), mp2("pub/file"))));
+	ASSERT_EQ(0, calls(self->skel, 15));
+	ASSERT_NO_REQUESTS();
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", pub);
+	ASSERT_EQ(0, system(cmd));
+}
+
 /* bpftool shows the filter and changes its policy while it is in use */
 TEST_F(filter, bpftool_shows_and_updates_the_filter)
 {
@@ -684,25 +752,36 @@ TEST_F(filter, bpftool_shows_and_updates_the_filter)
 	struct stat nst;
 	int native;
 
-	ASSERT_EQ(0, bpftool(out, sizeof(out), "struct_ops show name fpt_filter"));
+	__u32 ops_id = map_id(self->skel->maps.fpt_filter);
+	__u32 allow_id = map_id(self->skel->maps.fpt_allow);
+	struct bpf_prog_info info = {};
+	__u32 len = sizeof(info);
+
+	ASSERT_NE(0, ops_id);
+	ASSERT_NE(0, allow_id);
+	ASSERT_EQ(0, bpftool(out, sizeof(out), "struct_ops show id %u", ops_id));
 	ASSERT_NE(NULL, strstr(out, "fuse_pt_filter_ops"));
-	ASSERT_EQ(0, bpftool(out, sizeof(out), "prog show name fpt_lookup"));
+	ASSERT_EQ(0, bpf_prog_get_info_by_fd(bpf_program__fd(self->skel->progs.fpt_lookup),
+					     &info, &len));
+	ASSERT_EQ(0, bpftool(out, sizeof(out), "prog show id %u", info.id));
 	ASSERT_NE(NULL, strstr(out, "struct_ops"));
+	ASSERT_NE(NULL, strstr(out, "fpt_lookup"));
 
 	ASSERT_EQ(ENOENT, AS_USER_ID(UID1, UID1, access(mp("data/app2"), F_OK)));
 	key_hex(key, COOKIE, UID1, "app2");
 	ASSERT_EQ(0, bpftool(out, sizeof(out),
-			     "map update name fpt_allow key %s value hex 01 00 00 00",
-			     key));
-	ASSERT_EQ(0, bpftool(out, sizeof(out), "map dump name fpt_allow"));
+			     "map update id %u key %s value hex 01 00 00 00",
+			     allow_id, key))
+		TH_LOG("%s", out);
+	ASSERT_EQ(0, bpftool(out, sizeof(out), "map dump id %u", allow_id));
 	ASSERT_NE(NULL, strstr(out, "\"app2\""));
 	/* now as natively: app2 exists, and is 1002's (0700) */
 	native = AS_USER_ID(UID1, UID1, stat(bp("app2"), &nst));
 	ASSERT_EQ(native, AS_USER_ID(UID1, UID1, stat(mp("data/app2"), &nst)));
 	ASSERT_EQ(step_as(UID1, S_STAT_BELOW, bp("app2"), NULL),
 		  step_as(UID1, S_STAT_BELOW, mp("data/app2"), NULL));
-	ASSERT_EQ(0, bpftool(out, sizeof(out),
-			     "map delete name fpt_allow key %s", key));
+	ASSERT_EQ(0, bpftool(out, sizeof(out), "map delete id %u key %s",
+			     allow_id, key));
 	ASSERT_EQ(ENOENT, AS_USER_ID(UID1, UID1, access(mp("data/app2"), F_OK)));
 	ASSERT_NO_REQUESTS();
 }
@@ -715,8 +794,8 @@ TEST_F(filter, unregistered_filter_fails_closed)
 
 	fd = open(mp("data/app1/file"), O_RDONLY);
 	ASSERT_LE(0, fd);
-	ASSERT_EQ(0, bpftool(out, sizeof(out),
-			     "struct_ops unregister name fpt_filter"));
+	ASSERT_EQ(0, bpftool(out, sizeof(out), "struct_ops unregister id %u",
+			     map_id(self->skel->maps.fpt_filter)));
 	ASSERT_EQ(EACCES, AS_USER_ID(UID1, UID1, access(mp("data/app1"), F_OK)));
 	ASSERT_EQ(EACCES, access(mp("data/app1"), F_OK) ? errno : 0);
 	ASSERT_EQ(EACCES, access(mp("data/nothere"), F_OK) ? errno : 0);
