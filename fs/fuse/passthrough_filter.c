@@ -478,7 +478,6 @@ int fuse_pt_filter_link(struct inode *olddir, struct dentry *oldent,
 				   FUSE_PT_FILTER_LINK);
 }
 
-
 /**
  * fuse_pt_filter_open() - may the caller open this inode?
  * @file: file being opened, whose parent directory is filtered
