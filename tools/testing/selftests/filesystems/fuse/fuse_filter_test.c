@@ -482,7 +482,7 @@ static void hidden_as_missing(struct __test_metadata *_metadata,
 	ASSERT_FALSE(exists(bp("nothere")));
 }
 
-TEST_F(filter, hidden_names_answer_as_missing_names)
+TEST_F_TIMEOUT(filter, hidden_names_answer_as_missing_names, 180)
 {
 	hidden_as_missing(_metadata, self);
 	ASSERT_NO_REQUESTS();
@@ -492,7 +492,7 @@ TEST_F(filter, hidden_names_answer_as_missing_names)
  * The same while root (whom the filter lets see everything) has both
  * names cached and in use: the dentries are shared, the answers are not.
  */
-TEST_F(filter, hidden_names_in_use_by_others_answer_as_missing_names)
+TEST_F_TIMEOUT(filter, hidden_names_in_use_by_others_answer_as_missing_names, 180)
 {
 	int dfd, ffd, cfd;
 
@@ -787,7 +787,7 @@ TEST_F(filter, bpftool_shows_and_updates_the_filter)
 }
 
 /* Unregistered while in use: everything below the top is refused */
-TEST_F(filter, unregistered_filter_fails_closed)
+TEST_F_TIMEOUT(filter, unregistered_filter_fails_closed, 300)
 {
 	char out[4096];
 	int fd;
@@ -890,8 +890,12 @@ static int attach_in_child(int devfd, bool drop_admin, __u32 uid)
 	return WEXITSTATUS(status);
 }
 
-/* Who may register a filter, for which connection, and how many */
-TEST_F(filter, registration_is_checked)
+/*
+ * Who may register a filter, for which connection, and how many.  Seven
+ * loads of the object: the verifier takes its time on the debug kernel
+ * (nothing is timed).
+ */
+TEST_F_TIMEOUT(filter, registration_is_checked, 600)
 {
 	struct fuse_filter_bpf *skel;
 	struct bpf_link *link;
@@ -928,7 +932,7 @@ TEST_F(filter, registration_is_checked)
 }
 
 /* Hooks run under RCU: a sleepable program is refused at load */
-TEST_F(filter, sleepable_programs_are_refused)
+TEST_F_TIMEOUT(filter, sleepable_programs_are_refused, 300)
 {
 	struct fuse_filter_bpf *skel = fuse_filter_bpf__open();
 
