@@ -214,9 +214,15 @@ TEST_F(bind, reserved_fields_fail_eio)
 {
 	struct fuse_entry_backing_out out = {
 		.backing_id = self->id_a,
-		.reserved = { 0, 1, 0 },
+		.reserved = { 0, 1 },
 	};
 
+	ASSERT_EQ(0, ftd_set_entry_extra(self->d, self->ino_f, &out,
+					 sizeof(out)));
+	EXPECT_EQ(EIO, stat_err(MP("f")));
+	/* and a filter cookie without FUSE_ENTRY_BACKING_FILTER */
+	out.reserved[1] = 0;
+	out.filter_cookie = 1;
 	ASSERT_EQ(0, ftd_set_entry_extra(self->d, self->ino_f, &out,
 					 sizeof(out)));
 	EXPECT_EQ(EIO, stat_err(MP("f")));
