@@ -699,7 +699,7 @@ static long requests(FIXTURE_DATA(daemon) * self, const char *op)
  * would.  Each app sees and opens only its own directory; a hidden one
  * gives what a missing name gives; nothing reaches the server for it.
  */
-TEST_F(daemon, filter_shows_each_app_its_own_directory)
+TEST_F_TIMEOUT(daemon, filter_shows_each_app_its_own_directory, 300)
 {
 	static const char *const bpftool = BPFTOOL;
 	char cmd[2048], key[512], *k;

@@ -20,6 +20,10 @@
  * errno it gives for a name that does not exist.  Visible names are
  * checked against the same steps on the backing directory.  Nothing may
  * reach the server.  bpftool is the one built from the kernel tree.
+ *
+ * Every test loads the filter (the verifier) and runs bpftool, which
+ * reads the kernel's BTF: slow on the debug kernel, so the harness
+ * timeouts are generous.  Nothing is timed.
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -482,7 +486,7 @@ static void hidden_as_missing(struct __test_metadata *_metadata,
 	ASSERT_FALSE(exists(bp("nothere")));
 }
 
-TEST_F_TIMEOUT(filter, hidden_names_answer_as_missing_names, 180)
+TEST_F_TIMEOUT(filter, hidden_names_answer_as_missing_names, 300)
 {
 	hidden_as_missing(_metadata, self);
 	ASSERT_NO_REQUESTS();
@@ -492,7 +496,7 @@ TEST_F_TIMEOUT(filter, hidden_names_answer_as_missing_names, 180)
  * The same while root (whom the filter lets see everything) has both
  * names cached and in use: the dentries are shared, the answers are not.
  */
-TEST_F_TIMEOUT(filter, hidden_names_in_use_by_others_answer_as_missing_names, 180)
+TEST_F_TIMEOUT(filter, hidden_names_in_use_by_others_answer_as_missing_names, 300)
 {
 	int dfd, ffd, cfd;
 
@@ -564,7 +568,7 @@ static int list_as(__u32 uid, const char *dir, char *buf, size_t size)
 }
 
 /* A listing shows each caller what its lookups see; root all of it */
-TEST_F(filter, listings_show_what_lookups_show)
+TEST_F_TIMEOUT(filter, listings_show_what_lookups_show, 300)
 {
 	char got[2048], native[2048];
 
@@ -586,7 +590,7 @@ TEST_F(filter, listings_show_what_lookups_show)
 }
 
 /* What a caller may see, it sees and does as natively */
-TEST_F(filter, allowed_names_answer_as_natively)
+TEST_F_TIMEOUT(filter, allowed_names_answer_as_natively, 300)
 {
 	static const int steps[] = {
 		S_STAT, S_OPEN_DIR, S_STAT_BELOW, S_CREATE_BELOW, S_CHMOD,
@@ -627,7 +631,7 @@ TEST_F(filter, allowed_names_answer_as_natively)
 }
 
 /* The program's refusals: making, moving and removing names in the top */
-TEST_F(filter, top_directory_changes_need_the_program)
+TEST_F_TIMEOUT(filter, top_directory_changes_need_the_program, 300)
 {
 	/* natively all of these would succeed: the directory is 0777 */
 	ASSERT_EQ(EACCES, AS_USER_ID(UID1, UID1, mkdir(mp("data/newapp"), 0755)));
@@ -651,7 +655,7 @@ TEST_F(filter, top_directory_changes_need_the_program)
  * not opened, truncated, replaced or reported as existing (EEXIST would
  * tell); making it is refused with EACCES.  Also while root has it cached.
  */
-TEST_F(filter, creating_a_hidden_name_is_refused)
+TEST_F_TIMEOUT(filter, creating_a_hidden_name_is_refused, 300)
 {
 	char own[PATH_MAX], buf[64];
 	struct stat st;
@@ -699,7 +703,7 @@ TEST_F(filter, creating_a_hidden_name_is_refused)
  * filtered differently (its inode keeps the filter of what is below it):
  * EXDEV, and mv copies.  pub is a second subtree, not filtered.
  */
-TEST_F(filter, links_and_moves_across_the_filter_boundary)
+TEST_F_TIMEOUT(filter, links_and_moves_across_the_filter_boundary, 300)
 {
 	char pub[96], cmd[256];
 	__u64 before, node;
@@ -746,7 +750,7 @@ TEST_F(filter, links_and_moves_across_the_filter_boundary)
 }
 
 /* bpftool shows the filter and changes its policy while it is in use */
-TEST_F(filter, bpftool_shows_and_updates_the_filter)
+TEST_F_TIMEOUT(filter, bpftool_shows_and_updates_the_filter, 300)
 {
 	char out[8192], key[1024];
 	struct stat nst;
@@ -816,7 +820,7 @@ TEST_F_TIMEOUT(filter, unregistered_filter_fails_closed, 300)
 }
 
 /* Verdicts a filter may not give refuse the operation */
-TEST_F(filter, bad_verdicts_fail_closed)
+TEST_F_TIMEOUT(filter, bad_verdicts_fail_closed, 300)
 {
 	static const struct { __s32 verdict; int err; } cases[] = {
 		{ 12345, EACCES },	/* unknown */
@@ -944,7 +948,7 @@ TEST_F_TIMEOUT(filter, sleepable_programs_are_refused, 300)
 }
 
 /* A reply may not ask for a filter without a subtree */
-TEST_F(filter, filter_without_subtree_is_refused)
+TEST_F_TIMEOUT(filter, filter_without_subtree_is_refused, 300)
 {
 	struct fuse_entry_backing_out out = {
 		.flags = FUSE_ENTRY_BACKING_FILTER,
@@ -969,7 +973,7 @@ TEST_F(filter, filter_without_subtree_is_refused)
  * folded name, so no other spelling of a name the backing filesystem
  * takes for the same (case, and what the encoding ignores) gets past it.
  */
-TEST_F_TIMEOUT(filter, casefolded_names_are_compared_folded, 180)
+TEST_F_TIMEOUT(filter, casefolded_names_are_compared_folded, 300)
 {
 	static const char *const spellings[] = {
 		"%s", "%s\xe2\x80\x8b", "\xe2\x80\x8b%s", "%s\xc2\xad",
