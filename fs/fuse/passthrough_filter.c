@@ -98,14 +98,16 @@ static void fuse_pt_filter_node(struct fuse_conn *fc,
 static int fuse_pt_filter_name(struct fuse_pt_filter_args *args,
 			       struct inode *bdir, const struct qstr *name)
 {
+#if IS_ENABLED(CONFIG_UNICODE)
+	const struct unicode_map *um = bdir->i_sb->s_encoding;
+	int len;
+#endif
+
 	/* what a previous name left (readdir) is no program's to see */
 	memset(args->name, 0, args->name_len);
 	args->name_len = 0;
 	args->flags &= ~FUSE_PT_FILTER_CASEFOLD;
 #if IS_ENABLED(CONFIG_UNICODE)
-	const struct unicode_map *um = bdir->i_sb->s_encoding;
-	int len;
-
 	if (um && IS_CASEFOLDED(bdir)) {
 		len = utf8_casefold(um, name, args->name, NAME_MAX + 1);
 		if (len >= 0) {
@@ -114,6 +116,8 @@ static int fuse_pt_filter_name(struct fuse_pt_filter_args *args,
 			args->flags |= FUSE_PT_FILTER_CASEFOLD;
 			return 0;
 		}
+		/* nor what a fold that failed half way wrote */
+		memset(args->name, 0, sizeof(args->name));
 		/* longer once folded than a name may be: fail closed */
 		if (utf8_validate(um, name) == 0)
 			return -EACCES;
