@@ -2,6 +2,11 @@
 /*
  * FUSE directory passthrough: directories of a passthrough subtree.
  *
+ * Names are looked up in the backing directory with the server's
+ * credentials, and the inodes found are bound to their backing inodes by
+ * the kernel (fuse_pt_iget()): they have no node id.  Their dentries are
+ * revalidated against the backing tree, not by entry timeout.
+ *
  * readdir iterates the backing directory: names, d_type, d_ino and the
  * directory offsets (telldir/seekdir cookies) are the backing
  * filesystem's.  No FUSE_OPENDIR, FUSE_READDIR or FUSE_RELEASEDIR is sent.
@@ -21,6 +26,375 @@
 #include <linux/namei.h>
 #include <linux/security.h>
 
+/* Entry timeout of kernel-made dentries: they are revalidated otherwise */
+#define FUSE_PT_DENTRY_FOREVER	BIT_ULL(62)
+
+/* Attributes of a new fuse inode, taken from its backing inode */
+static void fuse_pt_fill_attr(struct inode *inode, struct inode *backing,
+			      struct fuse_attr *attr)
+{
+	struct fuse_conn *fc = get_fuse_conn(inode);
+	struct timespec64 mtime = inode_get_mtime(backing);
+	struct timespec64 ctime = inode_get_ctime(backing);
+
+	memset(attr, 0, sizeof(*attr));
+	attr->ino = backing->i_ino;
+	attr->mode = backing->i_mode;
+	attr->size = i_size_read(backing);
+	attr->nlink = backing->i_nlink;
+	attr->uid = from_kuid(fc->user_ns, backing->i_uid);
+	attr->gid = from_kgid(fc->user_ns, backing->i_gid);
+	attr->rdev = new_encode_dev(backing->i_rdev);
+	attr->mtime = mtime.tv_sec;
+	attr->mtimensec = mtime.tv_nsec;
+	attr->ctime = ctime.tv_sec;
+	attr->ctimensec = ctime.tv_nsec;
+}
+
+/*
+ * Finish a new (I_NEW) inode whose backing_inode and fb are set
+ * and referenced: pick the passthrough inode and file operations, once
+ * (as ovl_fill_inode() does), and copy the attributes.  A directory bound
+ * by the server without its subtree keeps the server's namespace
+ * operations and file operations (readdir).
+ */
+void fuse_pt_init_inode(struct inode *inode, bool subtree)
+{
+	struct fuse_inode *fi = get_fuse_inode(inode);
+
+	if (subtree)
+		set_bit(FUSE_I_PT_SUBTREE, &fi->state);
+	/*
+	 * ACLs are the backing inode's (fuse_pt_get_inode_acl()), cached
+	 * there; a copy cached here would go stale with FUSE_POSIX_ACL.
+	 */
+	inode->i_acl = ACL_DONT_CACHE;
+	inode->i_default_acl = ACL_DONT_CACHE;
+	if (S_ISDIR(inode->i_mode) && subtree) {
+		inode->i_op = &fuse_pt_dir_inode_operations;
+		inode->i_fop = &fuse_pt_dir_operations;
+	} else if (S_ISDIR(inode->i_mode)) {
+		inode->i_op = &fuse_pt_bound_dir_inode_operations;
+	} else if (S_ISLNK(inode->i_mode)) {
+		inode->i_op = &fuse_pt_symlink_inode_operations;
+	} else {
+		inode->i_op = &fuse_pt_inode_operations;
+		if (S_ISREG(inode->i_mode)) {
+			inode->i_fop = &fuse_pt_file_operations;
+			inode->i_data.a_ops = &fuse_pt_file_aops;
+		}
+	}
+	inode->i_ino = fi->backing_inode->i_ino;
+	fi->orig_ino = fi->backing_inode->i_ino;
+	fuse_pt_copyattr(inode);
+}
+
+/**
+ * fuse_pt_same_domain() - may a rename or link join two bindings?
+ * @a: registration of one side
+ * @b: registration of the other
+ *
+ * Backing operations run with a registration's credentials: between two
+ * registrations made with the same ones, nothing can be done that either
+ * could not do alone.  "The same" is the same struct cred: a registration
+ * takes a reference to its task's credentials (get_current_cred()), so
+ * the registrations of one thread, or of threads sharing credentials, have
+ * the same until it changes them (setfsuid(), capset(), a new security
+ * label...), when a new struct cred is made.  No field-by-field
+ * comparison can see all of what security modules keep there.  The
+ * backing mounts are compared by the caller.
+ *
+ * Return: true for one registration, or two with the same credentials.
+ */
+bool fuse_pt_same_domain(const struct fuse_backing *a,
+			 const struct fuse_backing *b)
+{
+	return a == b || a->cred == b->cred;
+}
+
+struct fuse_pt_key {
+	struct inode *backing;
+	struct fuse_backing *ctx;
+	/* the directory it is looked up in: its filter is inherited */
+	struct inode *dir;
+};
+
+static int fuse_pt_inode_test(struct inode *inode, void *data)
+{
+	struct fuse_inode *fi = get_fuse_inode(inode);
+	struct fuse_pt_key *key = data;
+
+	return !fi->nodeid && fi->backing_inode == key->backing &&
+		fi->fb == key->ctx && fuse_pt_filter_same(inode, key->dir);
+}
+
+/* Under inode_hash_lock: make the new inode findable by its key at once */
+static int fuse_pt_inode_set(struct inode *inode, void *data)
+{
+	struct fuse_inode *fi = get_fuse_inode(inode);
+	struct fuse_pt_key *key = data;
+
+	fi->nodeid = 0;
+	fi->backing_inode = key->backing;
+	fi->fb = key->ctx;
+	fuse_pt_filter_inherit(inode, key->dir);
+	return 0;
+}
+
+/**
+ * fuse_pt_iget() - the fuse inode of a backing inode below a subtree root
+ * @dir: the subtree directory it is found in
+ * @backing: backing inode
+ *
+ * Such inodes have no node id (the server never hears of them, so nothing
+ * is forgotten either) and are hashed by backing inode, registration and
+ * filter of the subtree: hard links in one subtree share one fuse inode.
+ *
+ * Return: the inode with a new reference, or ERR_PTR(-ENOMEM).
+ */
+struct inode *fuse_pt_iget(struct inode *dir, struct inode *backing)
+{
+	struct fuse_backing *ctx = get_fuse_inode(dir)->fb;
+	struct fuse_pt_key key = { .backing = backing, .ctx = ctx, .dir = dir };
+	struct fuse_attr attr;
+	struct inode *inode;
+
+	inode = iget5_locked(dir->i_sb, (unsigned long)backing,
+			     fuse_pt_inode_test, fuse_pt_inode_set, &key);
+	if (!inode)
+		return ERR_PTR(-ENOMEM);
+	if (inode->i_state & I_NEW) {
+		ihold(backing);
+		fuse_backing_get(ctx);
+		fuse_pt_fill_attr(inode, backing, &attr);
+		fuse_init_new_inode(inode, 0, &attr);
+		fuse_pt_init_inode(inode, S_ISDIR(backing->i_mode));
+		unlock_new_inode(inode);
+	} else {
+		/* another name of it, or looked up again: attributes may be old */
+		fuse_pt_copyattr(inode);
+	}
+	return inode;
+}
+
+/**
+ * fuse_pt_lookup() - look up a name in a passthrough subtree directory
+ * @dir: subtree directory
+ * @entry: dentry to instantiate
+ * @flags: lookup flags
+ *
+ * The name is looked up in the backing directory with the server's
+ * credentials; nothing is sent to the server.  Mounts on the backing tree
+ * are not crossed and symlinks are returned, not followed.
+ *
+ * Return: as for inode_operations.lookup.
+ */
+struct dentry *fuse_pt_lookup(struct inode *dir, struct dentry *entry,
+			      unsigned int flags)
+{
+	struct fuse_dentry *fd = fuse_dentry(entry);
+	const struct cred *old_cred;
+	struct dentry *backing;
+	struct inode *inode;
+	struct path parent;
+	int err;
+
+	if (fuse_is_bad(dir))
+		return ERR_PTR(-EIO);
+	err = fuse_pt_backing_path(entry->d_parent, &parent);
+	if (err)
+		return ERR_PTR(err);
+
+	old_cred = fuse_pt_override_creds(dir);
+	backing = lookup_one_unlocked(mnt_idmap(parent.mnt), entry->d_name.name,
+				      parent.dentry, entry->d_name.len);
+	revert_creds(old_cred);
+	if (IS_ERR(backing))
+		return ERR_CAST(backing);
+
+	pr_debug("%s: %pd -> %pd (%s)\n", __func__, entry, backing,
+		 d_is_negative(backing) ? "negative" : "positive");
+	if (fuse_pt_filtered(dir)) {
+		/* hidden: a negative dentry, looked up again by every caller */
+		err = fuse_pt_filter_lookup(dir, entry, d_inode(backing));
+		if (err) {
+			dput(backing);
+			return err == FUSE_PT_FILTER_HIDDEN ?
+				d_splice_alias(NULL, entry) : ERR_PTR(err);
+		}
+	}
+	if (d_is_negative(backing)) {
+		dput(backing);
+		return d_splice_alias(NULL, entry);
+	}
+
+	inode = fuse_pt_iget(dir, d_inode(backing));
+	if (IS_ERR(inode)) {
+		dput(backing);
+		return ERR_CAST(inode);
+	}
+	fd->backing_path.mnt = mntget(parent.mnt);
+	fd->backing_path.dentry = backing;
+	fd->backing_seq = raw_read_seqcount(&backing->d_seq);
+	fuse_pt_set_entry_forever(entry);
+
+	return d_splice_alias(inode, entry);
+}
+
+/**
+ * fuse_pt_set_entry_forever() - no entry timeout for a kernel-made dentry
+ * @entry: fuse dentry below a subtree root
+ *
+ * It is revalidated against the backing tree instead (fuse_pt_revalidate()),
+ * and stays cached (->d_delete() looks at the timeout).
+ */
+void fuse_pt_set_entry_forever(struct dentry *entry)
+{
+	fuse_dentry(entry)->time = get_jiffies_64() + FUSE_PT_DENTRY_FOREVER;
+}
+
+/**
+ * fuse_pt_parent_is_subtree() - is this dentry made by a subtree lookup?
+ * @entry: fuse dentry, possibly in RCU walk
+ *
+ * Return: true if its parent directory is a passthrough subtree.
+ */
+bool fuse_pt_parent_is_subtree(struct dentry *entry)
+{
+	struct inode *dir = d_inode_rcu(READ_ONCE(entry->d_parent));
+
+	return dir && fuse_inode_subtree(dir);
+}
+
+/*
+ * The fuse name names the backing dentry: the same bytes, or, in a
+ * directory that compares names its own way (casefolding), a name that
+ * directory takes for it, as __d_lookup() would.  Under both d_locks.
+ */
+static bool fuse_pt_name_matches(struct dentry *entry, struct dentry *backing,
+				 struct dentry *backing_parent)
+{
+	bool same;
+
+	/* ->d_compare() is written for RCU lookup (__d_lookup_rcu()) */
+	rcu_read_lock();
+	same = d_same_name(backing, backing_parent, &entry->d_name);
+	rcu_read_unlock();
+	return same;
+}
+
+/* Does the backing dentry still sit at the fuse dentry's name? */
+static bool fuse_pt_same_name(struct dentry *entry, struct dentry *backing,
+			      struct dentry *backing_parent, unsigned int *seq)
+{
+	bool same;
+
+	spin_lock(&entry->d_lock);
+	spin_lock_nested(&backing->d_lock, DENTRY_D_LOCK_NESTED);
+	same = !d_unhashed(backing) && backing->d_parent == backing_parent &&
+		fuse_pt_name_matches(entry, backing, backing_parent);
+	*seq = raw_read_seqcount(&backing->d_seq);
+	spin_unlock(&backing->d_lock);
+	spin_unlock(&entry->d_lock);
+	return same;
+}
+
+/*
+ * The name is valid; the VFS is about to act on the inode (sticky and
+ * owner checks on a victim of unlink or rename are made on the fuse
+ * inode, with no permission call on it): its attributes must be current.
+ */
+static int fuse_pt_revalidate_attr(struct dentry *entry)
+{
+	struct inode *inode = d_inode_rcu(entry);
+
+	if (inode && fuse_pt_refresh(inode))
+		return -ECHILD;
+	return 1;
+}
+
+/*
+ * The dentry is valid while its backing dentry is still hashed, positive,
+ * under the parent's backing dentry and at the same name.
+ */
+static int fuse_pt_revalidate_name(struct dentry *entry, unsigned int flags)
+{
+	struct fuse_dentry *fd = fuse_dentry(entry);
+	struct dentry *backing = READ_ONCE(fd->backing_path.dentry);
+	struct dentry *parent;
+	struct path bparent;
+	unsigned int seq;
+	bool valid;
+
+	/*
+	 * Negative: always looked up again.  This also covers a dentry that
+	 * fuse_pt_instantiate() gave its backing path but not yet its inode
+	 * (as ovl_instantiate() learned in 6.12.11x stable).
+	 */
+	if (!d_inode_rcu(entry) || !backing || d_unhashed(backing) ||
+	    d_is_negative(backing))
+		return 0;
+
+	/*
+	 * Nothing moved, dropped or unlinked the backing dentry since it was
+	 * last found at the right name (d_seq changes with each of those):
+	 * valid, in RCU walk or not.  Otherwise compare names under the locks.
+	 */
+	if (raw_read_seqcount(&backing->d_seq) == READ_ONCE(fd->backing_seq) &&
+	    !(backing->d_flags & DCACHE_OP_REVALIDATE))
+		return fuse_pt_revalidate_attr(entry);
+	if (flags & LOOKUP_RCU)
+		return -ECHILD;
+
+	parent = dget_parent(entry);
+	valid = d_inode(parent) && fuse_inode_subtree(d_inode(parent)) &&
+		!fuse_pt_backing_path(parent, &bparent) &&
+		fuse_pt_same_name(entry, backing, bparent.dentry, &seq);
+	dput(parent);
+	if (!valid)
+		return 0;
+	if (backing->d_flags & DCACHE_OP_REVALIDATE) {
+		/* as the lookup it revalidates: with the server's creds */
+		const struct cred *old_cred;
+		int ret;
+
+		old_cred = fuse_pt_override_creds(d_inode(entry));
+		ret = backing->d_op->d_revalidate(backing, flags);
+		revert_creds(old_cred);
+		if (ret <= 0)
+			return ret;
+	}
+	WRITE_ONCE(fd->backing_seq, seq);
+	return fuse_pt_revalidate_attr(entry);
+}
+
+/**
+ * fuse_pt_revalidate() - revalidate a dentry below a subtree root
+ * @entry: fuse dentry whose parent is a subtree directory
+ * @flags: lookup flags
+ *
+ * The dentry is valid while its backing dentry is still hashed, positive,
+ * under the parent's backing dentry and at the same name: a change made
+ * directly on the backing tree (unlink, rename, create over a negative
+ * entry) is seen at once.  Negative dentries are always looked up again.
+ * The attributes of a valid dentry's inode are refreshed from the
+ * backing inode.  In a filtered directory the filter is asked again for
+ * every caller (fuse_pt_filter_revalidate()).
+ *
+ * Return: 1 if valid, 0 if not, -ECHILD to retry out of RCU walk, or the
+ * filter's errno.
+ */
+int fuse_pt_revalidate(struct dentry *entry, unsigned int flags)
+{
+	int ret;
+
+	if (!fuse_pt_filter_parent(entry))
+		return fuse_pt_revalidate_name(entry, flags);
+	ret = fuse_pt_revalidate_name(entry, flags);
+	if (ret > 0)
+		ret = fuse_pt_filter_revalidate(entry, flags);
+	return ret;
+}
 /*
  * A readdir whose d_ino are mapped as st_ino is (fuse_pt_map_ino()), or
  * whose entries a filter may leave out (@dir)

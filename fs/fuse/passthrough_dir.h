@@ -245,19 +245,20 @@ static inline bool fuse_pt_may_suid(const struct path *path)
 		current_in_userns(path->mnt->mnt_sb->s_user_ns);
 }
 
-/* passthrough_lookup.c */
-struct dentry *fuse_pt_lookup(struct inode *dir, struct dentry *entry,
-			      unsigned int flags);
-int fuse_pt_revalidate(struct dentry *entry, unsigned int flags);
-void fuse_pt_dentry_release(struct fuse_dentry *fd);
-int fuse_pt_backing_path(struct dentry *dentry, struct path *path);
-struct inode *fuse_pt_iget(struct inode *dir, struct inode *backing);
-void fuse_pt_set_entry_forever(struct dentry *entry);
+/* ->d_release() of a dentry with data: drop its backing path */
+static inline void fuse_pt_dentry_release(struct fuse_dentry *fd)
+{
+#ifdef CONFIG_FUSE_PASSTHROUGH_DIR
+	if (fd->backing_path.dentry)
+		path_put(&fd->backing_path);
+#endif
+}
+
+/* passthrough_inode.c: inode operations of bound inodes */
 const struct cred *fuse_pt_override_creds(struct inode *inode);
 struct cred *fuse_pt_caller_creds(struct inode *inode);
 const struct cred *fuse_pt_override_caller_creds(struct inode *inode);
-
-/* passthrough_inode.c */
+int fuse_pt_backing_path(struct dentry *dentry, struct path *path);
 void fuse_pt_copyattr(struct inode *inode);
 int fuse_pt_refresh(struct inode *inode);
 int fuse_pt_getattr(struct mnt_idmap *idmap, const struct path *path,
@@ -287,7 +288,13 @@ int fuse_pt_fileattr_get(struct dentry *dentry, struct fileattr *fa);
 int fuse_pt_fileattr_set(struct mnt_idmap *idmap, struct dentry *dentry,
 			 struct fileattr *fa);
 
-/* passthrough_dir.c: namespace changes in a subtree directory */
+/* passthrough_dir.c: subtree directories: lookup, revalidation, namespace */
+void fuse_pt_init_inode(struct inode *inode, bool subtree);
+struct dentry *fuse_pt_lookup(struct inode *dir, struct dentry *entry,
+			      unsigned int flags);
+int fuse_pt_revalidate(struct dentry *entry, unsigned int flags);
+struct inode *fuse_pt_iget(struct inode *dir, struct inode *backing);
+void fuse_pt_set_entry_forever(struct dentry *entry);
 int fuse_pt_rename(struct mnt_idmap *idmap, struct inode *olddir,
 		   struct dentry *oldent, struct inode *newdir,
 		   struct dentry *newent, unsigned int flags);

@@ -20,6 +20,104 @@
 #include <linux/statfs.h>
 #include <linux/xattr.h>
 
+/**
+ * fuse_pt_override_creds() - switch to the credentials of a bound inode
+ * @inode: fuse inode bound to a backing inode
+ *
+ * Every operation on the backing tree runs with the credentials of the
+ * server that registered the backing file (FUSE_DEV_IOC_BACKING_OPEN),
+ * as overlayfs runs them with the mounter's.
+ *
+ * Return: the previous credentials, for revert_creds().
+ */
+const struct cred *fuse_pt_override_creds(struct inode *inode)
+{
+	return override_creds(get_fuse_inode(inode)->fb->cred);
+}
+
+/**
+ * fuse_pt_caller_creds() - the server's credentials, limited to the caller
+ * @inode: fuse inode bound to a backing inode
+ *
+ * For backing operations that change the backing tree or its data on a
+ * caller's behalf.  The server's credentials reach the backing tree (its
+ * security label); the caller's ids (fsuid, fsgid, euid, egid, groups)
+ * own what is created and are what the backing filesystem checks and
+ * charges; of the capabilities only those that both have are kept (none
+ * for a caller whose capabilities are in another user namespace), as
+ * nfsd_setuser() keeps only a client's.  So the backing filesystem checks
+ * the caller again, natively and under its own locks (permission,
+ * sticky, owner, setgid, setuid clearing, immutable), and quota, reserved
+ * blocks and memory accounting apply to the caller.
+ *
+ * Return: new credentials (put_cred() them) or NULL without memory.
+ */
+struct cred *fuse_pt_caller_creds(struct inode *inode)
+{
+	const struct cred *caller = current_cred();
+	const struct cred *old_cred;
+	struct cred *cred;
+
+	old_cred = fuse_pt_override_creds(inode);
+	cred = prepare_creds();
+	revert_creds(old_cred);
+	if (!cred)
+		return NULL;
+	cred->euid = caller->euid;
+	cred->egid = caller->egid;
+	cred->fsuid = caller->fsuid;
+	cred->fsgid = caller->fsgid;
+	set_groups(cred, caller->group_info);
+	if (caller->user_ns == &init_user_ns)
+		cred->cap_effective = cap_intersect(cred->cap_effective,
+						    caller->cap_effective);
+	else
+		cap_clear(cred->cap_effective);
+	return cred;
+}
+
+/**
+ * fuse_pt_override_caller_creds() - override_creds(fuse_pt_caller_creds())
+ * @inode: fuse inode bound to a backing inode
+ *
+ * Return: the previous credentials, for revert_creds(), or ERR_PTR(-ENOMEM).
+ */
+const struct cred *fuse_pt_override_caller_creds(struct inode *inode)
+{
+	const struct cred *old_cred;
+	struct cred *cred;
+
+	cred = fuse_pt_caller_creds(inode);
+	if (!cred)
+		return ERR_PTR(-ENOMEM);
+	old_cred = override_creds(cred);
+	put_cred(cred);
+	return old_cred;
+}
+
+/**
+ * fuse_pt_backing_path() - the backing path of a dentry of a bound inode
+ * @dentry: fuse dentry of a bound inode
+ * @path: result, valid as long as @dentry is held; no reference taken
+ *
+ * Return: 0, or -EIO for a dentry that has none (instantiated without
+ * the kernel seeing the binding, e.g. through an NFS file handle).
+ */
+int fuse_pt_backing_path(struct dentry *dentry, struct path *path)
+{
+	struct fuse_dentry *fd = fuse_dentry(dentry);
+	struct fuse_inode *fi = get_fuse_inode(d_inode(dentry));
+
+	if (fuse_dentry_has_data(dentry) && fd->backing_path.dentry) {
+		*path = fd->backing_path;
+		return 0;
+	}
+	if (fi->nodeid && fi->backing_inode && fi->fb) {
+		*path = fi->fb->file->f_path;
+		return 0;
+	}
+	return -EIO;
+}
 /*
  * Is the connection ready to serve this bound inode?  Every bound inode but
  * one is made after INIT negotiated directory passthrough: the root bound
