@@ -395,6 +395,7 @@ int fuse_pt_revalidate(struct dentry *entry, unsigned int flags)
 		ret = fuse_pt_filter_revalidate(entry, flags);
 	return ret;
 }
+
 /*
  * A readdir whose d_ino are mapped as st_ino is (fuse_pt_map_ino()), or
  * whose entries a filter may leave out (@dir)

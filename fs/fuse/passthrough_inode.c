@@ -118,6 +118,7 @@ int fuse_pt_backing_path(struct dentry *dentry, struct path *path)
 	}
 	return -EIO;
 }
+
 /*
  * Is the connection ready to serve this bound inode?  Every bound inode but
  * one is made after INIT negotiated directory passthrough: the root bound
