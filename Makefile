@@ -7,8 +7,9 @@
 #   make stress    stress-ng + integrity check on the debug kernel
 #
 # Others: deps prepare kernel libfuse bpftool selftests refresh-patches
-# refresh-libfuse-patches rebase-base checkpatch bisect-check (every patch
-# builds on its own) clean.
+# refresh-libfuse-patches rebase-base checkpatch mail-series (the series as
+# mailed, new files in the patches that add them, in build/mail-series;
+# git am-checked) bisect-check (every patch of it builds and boots) clean.
 # DEBUG=1 builds and boots the debug kernel (KASAN, lockdep, kmemleak...).
 
 TOP := $(abspath .)
@@ -27,8 +28,8 @@ BPFTOOL_DIR := $(BUILD)/bpftool
 SELFTEST_DIR := tools/testing/selftests/filesystems/fuse
 
 .PHONY: all deps prepare kernel libfuse bpftool selftests test demo bench stress fstests \
-	refresh-patches refresh-libfuse-patches rebase-base checkpatch bisect-check \
-	clean distclean
+	refresh-patches refresh-libfuse-patches rebase-base checkpatch mail-series \
+	bisect-check clean distclean
 
 all: kernel selftests
 
@@ -89,6 +90,9 @@ rebase-base: deps
 
 checkpatch: prepare
 	@harness/checkpatch
+
+mail-series: prepare
+	@harness/mail-series --check
 
 bisect-check: kernel
 	@harness/bisect-check

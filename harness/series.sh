@@ -77,11 +77,29 @@ series_refresh() {
 		echo "$who: ${tree#$top/} has uncommitted changes; commit them first" >&2
 		exit 1
 	fi
+	local old
+	old=$(grep -v '^#' "$pdir/series" 2>/dev/null || true)
 	rm -f "$pdir"/*.patch
 	mkdir -p "$pdir"
 	git -C "$tree" format-patch -q --zero-commit --no-signature --no-numbered \
 		-o "$pdir" pristine..HEAD
-	(cd "$pdir" && ls -1 [0-9]*.patch 2>/dev/null) > "$pdir/series" || true
+	# A line may name, after the patch, the new files it brings
+	# (harness/mail-series): kept for a patch of the same name, else for
+	# the patch at the same place in the series.
+	(cd "$pdir" && ls -1 [0-9]*.patch 2>/dev/null) |
+		awk -v old="$old" '
+			BEGIN {
+				n = split(old, l, "\n")
+				for (i = 1; i <= n; i++) {
+					k = split(l[i], f, /[ \t]+/)
+					rest = ""
+					for (j = 2; j <= k; j++)
+						rest = rest " " f[j]
+					byname[f[1]] = rest; byidx[i] = rest
+				}
+			}
+			{ r = ($1 in byname) ? byname[$1] : byidx[NR]; print $1 r }
+		' > "$pdir/series" || true
 	# the tree now matches the series: record it so it is not re-applied
 	series_stamp > "$tree/.prepared"
 	echo "$who: $(wc -l < "$pdir/series") patches in ${pdir#$top/}/"
