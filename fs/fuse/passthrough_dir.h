@@ -87,11 +87,9 @@ fuse_pt_sb_dentry_ops(struct fuse_conn *fc, const struct dentry_operations *ops)
 		&fuse_pt_root_dentry_operations : &fuse_pt_dentry_operations;
 }
 
-void fuse_pt_init_root(struct fuse_mount *fm);
-
 /*
- * INIT answered, before fuse_set_initialized(): is a bound root served
- * (fuse_pt_init_root())?  If the feature is not negotiated, plain dentries.
+ * INIT answered, before fuse_set_initialized(): if the feature is not
+ * negotiated, plain dentries from now on.
  */
 static inline void fuse_pt_init_reply(struct fuse_mount *fm)
 {
@@ -99,7 +97,6 @@ static inline void fuse_pt_init_reply(struct fuse_mount *fm)
 
 	if (!IS_ENABLED(CONFIG_FUSE_PASSTHROUGH_DIR))
 		return;
-	fuse_pt_init_root(fm);
 	if (sb && !fm->fc->passthrough_dir &&
 	    sb->s_d_op == &fuse_pt_dentry_operations)
 		WRITE_ONCE(sb->s_d_op, &fuse_dentry_operations);
@@ -164,6 +161,7 @@ bool fuse_pt_bind_matches(struct inode *inode, const struct fuse_pt_bind *bind);
 void fuse_pt_bind_dentry(struct dentry *entry, struct inode *inode);
 bool fuse_pt_parent_is_subtree(struct dentry *entry);
 void fuse_pt_evict_inode(struct inode *inode);
+void fuse_pt_init_root(struct fuse_mount *fm);
 
 #else /* CONFIG_FUSE_PASSTHROUGH_DIR */
 
@@ -219,6 +217,7 @@ static inline bool fuse_pt_parent_is_subtree(struct dentry *entry)
 }
 
 static inline void fuse_pt_evict_inode(struct inode *inode) {}
+static inline void fuse_pt_init_root(struct fuse_mount *fm) {}
 
 #endif /* CONFIG_FUSE_PASSTHROUGH_DIR */
 
