@@ -405,7 +405,8 @@ struct fuse_pt_readdir {
 	struct dir_context *caller;
 	u64 ino_space;
 	struct inode *dir;
-	struct fuse_pt_filter_args filter;
+	/* filtered directories only: the arguments of the lookup hook */
+	struct fuse_pt_filter_args *filter;
 };
 
 static bool fuse_pt_filldir(struct dir_context *ctx, const char *name,
@@ -418,7 +419,7 @@ static bool fuse_pt_filldir(struct dir_context *ctx, const char *name,
 	/* as ovl_fill_real(): the caller's position follows the backing one */
 	rd->caller->pos = ctx->pos;
 	if (rd->dir && !is_dot_dotdot(name, namelen) &&
-	    !fuse_pt_filter_readdir(rd->dir, &rd->filter, name, namelen, ino,
+	    !fuse_pt_filter_readdir(rd->dir, rd->filter, name, namelen, ino,
 				    d_type))
 		return true;
 	if (!(ino >> FUSE_PT_XINO_SHIFT))
@@ -445,17 +446,20 @@ static int fuse_pt_iterate_shared(struct file *file, struct dir_context *ctx)
 		/* no filter registered: nothing listed (fail closed) */
 		if (!fuse_pt_filter_attached(file_inode(file)))
 			return -EACCES;
+		rd.filter = kzalloc(sizeof(*rd.filter), GFP_KERNEL);
+		if (!rd.filter)
+			return -ENOMEM;
 		rd.dir = file_inode(file);
-		err = fuse_pt_filter_readdir_start(&rd.filter, rd.dir);
+		err = fuse_pt_filter_readdir_start(rd.filter, rd.dir);
 		if (err)
-			return err;
+			goto out;
 	}
 
 	/* the number space of the directory's entries is the directory's */
 	err = vfs_getattr_nosec(&backing_file->f_path, &stat, STATX_INO,
 				AT_STATX_DONT_SYNC);
 	if (err)
-		return err;
+		goto out;
 	/* no place in the mount's number space: the numbers as they are */
 	if (!fuse_pt_map_ino(file_inode(file), stat.dev, &rd.ino_space))
 		rd.ino_space = 0;
@@ -471,6 +475,8 @@ static int fuse_pt_iterate_shared(struct file *file, struct dir_context *ctx)
 		ctx->pos = rd.ctx.pos;
 	}
 	revert_creds(old_cred);
+out:
+	kfree(rd.filter);
 	return err;
 }
 

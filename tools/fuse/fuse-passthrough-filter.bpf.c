@@ -22,44 +22,9 @@
 
 char LICENSE[] SEC("license") = "GPL";
 
-#define FPT_NAME_LEN	64
-#define FPT_ANY_UID	0xffffffffU
 #define EACCES		13
 
-struct fpt_key {
-	__u64 cookie;
-	__u32 uid;
-	char name[FPT_NAME_LEN];
-};
-
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 65536);
-	__type(key, struct fpt_key);
-	__type(value, __u32);
-} fpt_allow SEC(".maps");
-
-static __always_inline bool allowed(const struct fuse_pt_filter_args *args)
-{
-	struct fpt_key key = {};
-	__u32 len = args->name_len;
-	int i;
-
-	if (!args->uid || !(args->flags & FUSE_PT_FILTER_TOP))
-		return true;
-	if (!len || len >= FPT_NAME_LEN)
-		return false;
-	key.cookie = args->cookie;
-#pragma unroll
-	for (i = 0; i < FPT_NAME_LEN; i++)
-		if (i < len)
-			key.name[i] = args->name[i];
-	key.uid = args->uid;
-	if (bpf_map_lookup_elem(&fpt_allow, &key))
-		return true;
-	key.uid = FPT_ANY_UID;
-	return bpf_map_lookup_elem(&fpt_allow, &key);
-}
+#include "fuse-passthrough-filter.bpf.h"
 
 SEC("struct_ops/fpt_lookup")
 int BPF_PROG(fpt_lookup, const struct fuse_pt_filter_args *args)

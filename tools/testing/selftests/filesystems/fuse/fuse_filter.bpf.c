@@ -22,21 +22,11 @@
 
 char LICENSE[] SEC("license") = "GPL";
 
-#define FPT_NAME_LEN	64
 #define EACCES		13
+#define FPT_ALLOW_MAX	4096
 
-struct fpt_key {
-	__u64 cookie;
-	__u32 uid;
-	char name[FPT_NAME_LEN];
-};
-
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 4096);
-	__type(key, struct fpt_key);
-	__type(value, __u32);
-} fpt_allow SEC(".maps");
+/* fpt_key, fpt_allow, allowed(): the policy fuse-passthrough runs */
+#include "../../../../fuse/fuse-passthrough-filter.bpf.h"
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
@@ -86,27 +76,6 @@ static __always_inline int setting(__u32 i)
 static __always_inline int forced(void)
 {
 	return setting(0);
-}
-
-/* May args' caller have args' name in the top directory? */
-static __always_inline bool allowed(const struct fuse_pt_filter_args *args)
-{
-	struct fpt_key key = {};
-	__u32 len = args->name_len;
-	int i;
-
-	/* root, below the top directory, or the other side of a move */
-	if (!args->uid || !(args->flags & FUSE_PT_FILTER_TOP))
-		return true;
-	if (!len || len >= FPT_NAME_LEN)
-		return false;
-	key.cookie = args->cookie;
-	key.uid = args->uid;
-#pragma unroll
-	for (i = 0; i < FPT_NAME_LEN; i++)
-		if (i < len)
-			key.name[i] = args->name[i];
-	return bpf_map_lookup_elem(&fpt_allow, &key);
 }
 
 SEC("struct_ops/fpt_lookup")
