@@ -580,9 +580,8 @@ fuse_pt_create_creds(struct inode *dir, struct dentry *entry, umode_t mode)
 		put_cred(cred);
 		return ERR_PTR(err);
 	}
-	caller = override_creds(cred);
-	put_cred(cred);
-	return caller;
+	/* our reference goes in fuse_pt_revert_caller_creds() */
+	return override_creds(cred);
 }
 
 /* The backing dentry of a fuse dentry, checked to be where it should be */
@@ -766,7 +765,7 @@ static int fuse_pt_create(struct inode *dir, struct dentry *entry,
 	dput(child);
 out_unlock:
 	inode_unlock(d_inode(bdir.dentry));
-	revert_creds(old_cred);
+	fuse_pt_revert_caller_creds(old_cred);
 out_drop_write:
 	mnt_drop_write(bdir.mnt);
 	fuse_pt_copyattr(dir);
@@ -934,7 +933,7 @@ static int fuse_pt_tmpfile(struct mnt_idmap *idmap, struct inode *dir,
 	} else {
 		backing_file = ERR_PTR(err);
 	}
-	revert_creds(old_cred);
+	fuse_pt_revert_caller_creds(old_cred);
 	if (IS_ERR(backing_file)) {
 		fuse_file_free(ff);
 		return PTR_ERR(backing_file);
@@ -1006,7 +1005,7 @@ static int fuse_pt_remove(struct inode *dir, struct dentry *entry, bool isdir)
 		dput(child);
 	}
 	inode_unlock(d_inode(bdir.dentry));
-	revert_creds(old_cred);
+	fuse_pt_revert_caller_creds(old_cred);
 	mnt_drop_write(bdir.mnt);
 
 	fuse_pt_copyattr(dir);
@@ -1175,7 +1174,7 @@ out_dput_old:
 out_unlock:
 	unlock_rename(bnewdir.dentry, bolddir.dentry);
 out_revert:
-	revert_creds(old_cred);
+	fuse_pt_revert_caller_creds(old_cred);
 out_drop_write:
 	mnt_drop_write(bolddir.mnt);
 	fuse_pt_copyattr(olddir);
@@ -1256,7 +1255,7 @@ int fuse_pt_link(struct dentry *entry, struct inode *newdir,
 	dput(child);
 out_unlock:
 	inode_unlock(d_inode(bdir.dentry));
-	revert_creds(old_cred);
+	fuse_pt_revert_caller_creds(old_cred);
 out_drop_write:
 	mnt_drop_write(bdir.mnt);
 	fuse_pt_copyattr(newdir);

@@ -257,6 +257,7 @@ static inline void fuse_pt_dentry_release(struct fuse_dentry *fd)
 const struct cred *fuse_pt_override_creds(struct inode *inode);
 struct cred *fuse_pt_caller_creds(struct inode *inode);
 const struct cred *fuse_pt_override_caller_creds(struct inode *inode);
+void fuse_pt_revert_caller_creds(const struct cred *old_cred);
 int fuse_pt_backing_path(struct dentry *dentry, struct path *path);
 void fuse_pt_copyattr(struct inode *inode);
 int fuse_pt_refresh(struct inode *inode);

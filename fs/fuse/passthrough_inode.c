@@ -80,19 +80,33 @@ struct cred *fuse_pt_caller_creds(struct inode *inode)
  * fuse_pt_override_caller_creds() - override_creds(fuse_pt_caller_creds())
  * @inode: fuse inode bound to a backing inode
  *
- * Return: the previous credentials, for revert_creds(), or ERR_PTR(-ENOMEM).
+ * Return: the previous credentials, for fuse_pt_revert_caller_creds(), or
+ * ERR_PTR(-ENOMEM).
  */
 const struct cred *fuse_pt_override_caller_creds(struct inode *inode)
 {
-	const struct cred *old_cred;
 	struct cred *cred;
 
 	cred = fuse_pt_caller_creds(inode);
 	if (!cred)
 		return ERR_PTR(-ENOMEM);
-	old_cred = override_creds(cred);
+	/* our reference goes in fuse_pt_revert_caller_creds() */
+	return override_creds(cred);
+}
+
+/**
+ * fuse_pt_revert_caller_creds() - end fuse_pt_override_caller_creds()
+ * @old_cred: what it returned
+ *
+ * The reference to the credentials it made is dropped after they are no
+ * longer current, whether or not override_creds() took one of its own.
+ */
+void fuse_pt_revert_caller_creds(const struct cred *old_cred)
+{
+	const struct cred *cred = current_cred();
+
+	revert_creds(old_cred);
 	put_cred(cred);
-	return old_cred;
 }
 
 /**
@@ -811,7 +825,7 @@ int fuse_pt_setattr(struct mnt_idmap *idmap, struct dentry *entry,
 	err = PTR_ERR(old_cred);
 	if (!IS_ERR(old_cred)) {
 		err = fuse_pt_do_notify_change(&backing, &battr);
-		revert_creds(old_cred);
+		fuse_pt_revert_caller_creds(old_cred);
 	}
 out_unlock:
 	inode_unlock(binode);
@@ -942,7 +956,7 @@ int fuse_pt_setxattr(struct mnt_idmap *idmap, struct dentry *dentry,
 		err = fuse_pt_do_setxattr(&backing, name, value, size, flags);
 	else
 		err = fuse_pt_do_removexattr(&backing, name);
-	revert_creds(old_cred);
+	fuse_pt_revert_caller_creds(old_cred);
 	fuse_pt_copyattr(inode);
 	return err;
 }
@@ -1126,7 +1140,7 @@ int fuse_pt_set_acl(struct mnt_idmap *idmap, struct dentry *dentry,
 	if (IS_ERR(old_cred))
 		return PTR_ERR(old_cred);
 	err = fuse_pt_do_set_acl(&backing, name, acl);
-	revert_creds(old_cred);
+	fuse_pt_revert_caller_creds(old_cred);
 	fuse_pt_copyattr(inode);
 	return err;
 }
@@ -1308,7 +1322,7 @@ int fuse_pt_fileattr_set(struct mnt_idmap *idmap, struct dentry *dentry,
 	if (IS_ERR(old_cred))
 		return PTR_ERR(old_cred);
 	err = fuse_pt_do_fileattr_set(&backing, fa);
-	revert_creds(old_cred);
+	fuse_pt_revert_caller_creds(old_cred);
 	fuse_pt_copyattr(d_inode(dentry));
 	return err;
 }
