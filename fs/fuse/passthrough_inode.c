@@ -96,10 +96,11 @@ const struct cred *fuse_pt_override_caller_creds(struct inode *inode)
 
 /**
  * fuse_pt_revert_caller_creds() - end fuse_pt_override_caller_creds()
- * @old_cred: what it returned
+ * @old_cred: what it (or fuse_pt_create_creds()) returned
  *
  * The reference to the credentials it made is dropped after they are no
  * longer current, whether or not override_creds() took one of its own.
+ * Overrides nest: the credentials current here are the ones it made.
  */
 void fuse_pt_revert_caller_creds(const struct cred *old_cred)
 {
@@ -311,7 +312,10 @@ static const struct cred *fuse_pt_enter(struct dentry *dentry,
 	return fuse_pt_override_creds(d_inode(dentry));
 }
 
-/* The same for a change: the server's credentials limited to the caller */
+/*
+ * The same for a change: the server's credentials limited to the caller.
+ * fuse_pt_revert_caller_creds() after.
+ */
 static const struct cred *fuse_pt_enter_change(struct dentry *dentry,
 					       struct path *backing)
 {
