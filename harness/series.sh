@@ -88,6 +88,8 @@ series_refresh() {
 	# the patch at the same place in the series.
 	(cd "$pdir" && ls -1 [0-9]*.patch 2>/dev/null) |
 		awk -v old="$old" '
+			# a patch name without its number: patches move
+			function key(name) { sub(/^[0-9]+-/, "", name); return name }
 			BEGIN {
 				n = split(old, l, "\n")
 				for (i = 1; i <= n; i++) {
@@ -95,10 +97,24 @@ series_refresh() {
 					rest = ""
 					for (j = 2; j <= k; j++)
 						rest = rest " " f[j]
-					byname[f[1]] = rest; byidx[i] = rest
+					byname[key(f[1])] = rest
+					oldkey[i] = key(f[1]); byidx[i] = rest
 				}
 			}
-			{ r = ($1 in byname) ? byname[$1] : byidx[NR]; print $1 r }
+			{ name[NR] = $1; seen[key($1)] = 1 }
+			END {
+				# by name, else (a patch renamed in place) by position
+				for (i = 1; i <= NR; i++) {
+					k = key(name[i])
+					if (k in byname)
+						r = byname[k]
+					else if (!(oldkey[i] in seen))
+						r = byidx[i]
+					else
+						r = ""
+					print name[i] r
+				}
+			}
 		' > "$pdir/series" || true
 	# the tree now matches the series: record it so it is not re-applied
 	series_stamp > "$tree/.prepared"
