@@ -6,6 +6,7 @@
 #   REQS   <kernel> <fs> <config> <round> <requests that reached the server>
 #   SCALE  <kernel> <fs> <config> <names> <workload> <seconds per name>
 #   SLAB   <kernel> <fs> <config> <names> <slab bytes per cached name>
+#   PROF   <kernel> <fs> <config> <workload> <line of perf report>
 # <seconds> is per repetition (for fio: per I/O); every timed part is
 # measured inside the guest program (fbench, fio's latency) or, for the git
 # macro, around the processes.
@@ -16,12 +17,17 @@
 #         macro   the git macro (wall clock, ordinary TCG boot)
 #         scale   cold_stat, walk and readdir over SCALE_NAMES names on the
 #                 ext4 scratch disk, and slab memory per cached name
+#         profile where the fbench rows spend their time: perf's cpu-clock
+#                 samples (under -icount they count instructions) of
+#                 PROFILE_PHASES in PROFILE_CONFIGS, by kernel function
 # Environment: KERNEL (label, default "ours"), CLOCK (label), ROUNDS,
 # MIN_TIME (seconds of guest time each fbench/fio sample loops to),
 # FILESYSTEMS, CONFIGS, NDIRS, NFILES, COLD_REPS, SCALE_NAMES,
 # SCALE_CONFIGS, ROUND_BASE (first round number), DIR_ARGS (options of the
 # dir configuration's server, e.g. --server-root), EXT4_RAM (0: the micro
-# part's ext4 on the scratch disk), EXT4_RAM_SIZE.
+# part's ext4 on the scratch disk), EXT4_RAM_SIZE, PROFILE_CONFIGS,
+# PROFILE_PHASES, PROFILE_NFILES (files per directory of the profiled tree),
+# PROFILE_LINES (functions per report), PROFILE_PERIOD (ns between samples).
 set -uo pipefail
 bin=$1 tarball=$2 part=${3:-micro} demo=${4:-}
 
@@ -242,6 +248,46 @@ scale() {
 	done
 }
 
+# perf_report FS CFG PHASE MODE: the functions taking most samples of
+# fbench, self time (MODE self) or with their callees (MODE children)
+perf_report() {
+	local fs=$1 cfg=$2 phase=$3 mode=$4
+	perf report -i /tmp/perf.data --stdio --comm fbench --sort sym -g none \
+		"--$([ "$mode" = self ] && echo no-)children" 2>/dev/null |
+		grep -v '^#' | grep -v '^ *$' | head -n "${PROFILE_LINES:-25}" |
+		sed "s/^ */PROF $KERNEL $fs $cfg $phase $mode /"
+}
+
+# where the time of each phase goes, by kernel function; one repetition
+# each (create and unlink change the tree) on a tree large enough for
+# thousands of samples
+profile() {
+	local fs cfg base w phase out nf=${PROFILE_NFILES:-500}
+	for fs in $FILESYSTEMS; do
+		for cfg in ${PROFILE_CONFIGS:-native overlay dir}; do
+			base=$(fsroot "$fs")/profile-$cfg
+			rm -rf "$base"
+			start "$fs" "$cfg" "$base"
+			w=$(target "$base" "$cfg")
+			mkdir "$w"
+			for phase in ${PROFILE_PHASES:-create stat walk read unlink}; do
+				perf record -q -a -g -e cpu-clock -c "${PROFILE_PERIOD:-50000}" \
+					-o /tmp/perf.data -- "$bin/fbench" "$phase" "$w" \
+					"$NDIRS" "$nf" > /tmp/fbench.out 2> /tmp/perf.err ||
+					{ cat /tmp/perf.err >&2; continue; }
+				read -r _ out _ < /tmp/fbench.out
+				echo "PROF $KERNEL $fs $cfg $phase seconds $out"
+				perf_report "$fs" "$cfg" "$phase" self
+				perf_report "$fs" "$cfg" "$phase" children
+				[ "$phase" = unlink ] &&
+					"$bin/fbench" create "$w" "$NDIRS" "$nf" > /dev/null
+			done
+			stop "$fs" "$cfg" "$base" ""
+			rm -rf "$base"
+		done
+	done
+}
+
 echo "# kernel $(uname -r) ($KERNEL, $CLOCK), $(nproc) vCPUs, $(awk '/MemTotal/ {print $2 / 1024 " MiB"}' /proc/meminfo)"
 case $part in
 micro|macro)
@@ -256,5 +302,8 @@ micro|macro)
 		done
 	done ;;
 scale) scale ;;
+profile)
+	[[ " $FILESYSTEMS " = *" ext4 "* ]] && ext4_ram
+	profile ;;
 *) echo "run-bench.sh: unknown part $part" >&2; exit 2 ;;
 esac

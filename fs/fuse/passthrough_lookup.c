@@ -310,7 +310,8 @@ int fuse_pt_root_prepare(struct super_block *sb, struct fuse_backing *fb,
 
 /**
  * fuse_pt_init_root() - INIT answered: may anything bound be served?
- * @fm: the mount whose INIT reply was processed
+ * @fc: the connection
+ * @fm: the mount whose INIT reply was processed, perhaps unmounted already
  *
  * A failed INIT serves nothing bound.  A root bound at mount time is
  * served only if INIT negotiated FUSE_PASSTHROUGH_DIR with a
@@ -319,9 +320,8 @@ int fuse_pt_root_prepare(struct super_block *sb, struct fuse_backing *fb,
  * so do the operations of the root, which waited for INIT until now
  * (fuse_pt_ready()).  Called before fuse_set_initialized().
  */
-void fuse_pt_init_root(struct fuse_mount *fm)
+void fuse_pt_init_root(struct fuse_conn *fc, struct fuse_mount *fm)
 {
-	struct fuse_conn *fc = fm->fc;
 	struct fuse_backing *fb;
 	struct inode *root;
 	const char *why;
@@ -329,9 +329,12 @@ void fuse_pt_init_root(struct fuse_mount *fm)
 
 	if (fc->conn_error)
 		fc->passthrough_dir = 0;
-	root = fm->sb && fm->sb->s_root ? d_inode(fm->sb->s_root) : NULL;
-	if (!root || !fuse_inode_bound(root))
-		return;
+	down_read(&fc->killsb);
+	if (!fuse_pt_mounted(fc, fm) || !fm->sb->s_root)
+		goto out;
+	root = d_inode(fm->sb->s_root);
+	if (!fuse_inode_bound(root))
+		goto out;
 	fb = get_fuse_inode(root)->fb;
 	depth = file_inode(fb->file)->i_sb->s_stack_depth;
 	if (fc->conn_error) {
@@ -347,7 +350,7 @@ void fuse_pt_init_root(struct fuse_mount *fm)
 		 * whoever sees the flag cleared.
 		 */
 		smp_store_release(&fb->flags, fb->flags & ~FUSE_BACKING_PT_ROOT);
-		return;
+		goto out;
 	}
 	pr_warn("mount root bound to a backing directory, but %s: connection refused\n",
 		why);
@@ -356,6 +359,8 @@ void fuse_pt_init_root(struct fuse_mount *fm)
 	fc->conn_error = 1;
 	/* INIT may have set a smaller one: the root still stacks on it */
 	fm->sb->s_stack_depth = max(fm->sb->s_stack_depth, depth + 1);
+out:
+	up_read(&fc->killsb);
 }
 
 /**
