@@ -20,6 +20,12 @@
  *            leaves DIR empty
  *   seqwrite 64 MiB in 1 MiB writes to DIR/big, then fsync
  *   seqread  read DIR/big in 1 MiB reads
+ *
+ * fbench works in DIR (chdir) with relative names, as a build or a
+ * program in its own tree does: an absolute name would start every walk
+ * at the root, and the guest's root is 9p, whose ->d_revalidate() refuses
+ * RCU walk, so every lookup would be a ref-walk lookup, in every
+ * configuration.
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -52,12 +58,24 @@ static void fail(const char *what, const char *path)
 	exit(1);
 }
 
+/* @dir/@name, or @name alone in the working directory (".") */
+static void join(char *p, size_t size, const char *dir, const char *name)
+{
+	if (strcmp(dir, "."))
+		snprintf(p, size, "%s/%s", dir, name);
+	else
+		snprintf(p, size, "%s", name);
+}
+
 static void file_path(char *p, const char *dir, int d, int f)
 {
+	char name[64];
+
 	if (f < 0)
-		sprintf(p, "%s/d%03d", dir, d);
+		sprintf(name, "d%03d", d);
 	else
-		sprintf(p, "%s/d%03d/f%04d", dir, d, f);
+		sprintf(name, "d%03d/f%04d", d, f);
+	join(p, 4096, dir, name);
 }
 
 static void do_create(const char *dir)
@@ -108,7 +126,7 @@ static long walk(const char *dir)
 	while ((de = readdir(dp))) {
 		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
 			continue;
-		snprintf(p, sizeof(p), "%s/%s", dir, de->d_name);
+		join(p, sizeof(p), dir, de->d_name);
 		n++;
 		if (walk_lstat) {
 			if (lstat(p, &st))
@@ -165,7 +183,7 @@ static void do_seqwrite(const char *dir)
 	long done;
 	int fd;
 
-	snprintf(p, sizeof(p), "%s/big", dir);
+	join(p, sizeof(p), dir, "big");
 	fd = open(p, O_WRONLY | O_CREAT | O_TRUNC, 0644);
 	if (fd < 0)
 		fail("open", p);
@@ -182,7 +200,7 @@ static void do_seqread(const char *dir)
 	ssize_t n;
 	int fd;
 
-	snprintf(p, sizeof(p), "%s/big", dir);
+	join(p, sizeof(p), dir, "big");
 	fd = open(p, O_RDONLY);
 	if (fd < 0)
 		fail("open", p);
@@ -236,18 +254,20 @@ int main(int argc, char **argv)
 		nfiles = atoi(argv[4]);
 	}
 	memset(buf, 'x', sizeof(buf));
+	if (chdir(argv[2]))
+		fail("chdir", argv[2]);
 	for (i = 0; i < sizeof(phases) / sizeof(phases[0]); i++) {
 		if (strcmp(argv[1], phases[i].name))
 			continue;
 		for (;;) {
 			t = now();
-			phases[i].fn(argv[2]);
+			phases[i].fn(".");
 			total += now() - t;
 			reps++;
 			if (total >= min_time)
 				break;
 			if (phases[i].reset)
-				phases[i].reset(argv[2]);
+				phases[i].reset(".");
 		}
 		printf("%s %.9f %ld\n", argv[1], total / reps, reps);
 		return 0;

@@ -248,21 +248,35 @@ scale() {
 	done
 }
 
-# perf_report FS CFG PHASE MODE: the functions taking most samples of
-# fbench, self time (MODE self) or with their callees (MODE children)
+# perf_report FS CFG PHASE MODE: the functions taking most of fbench's
+# samples (count, and share of fbench's), self time (MODE self) or with
+# their callees (MODE children); MODE callers: the call chains into each of
+# PROFILE_CALLERS (leaving RCU walk, and the ref-walk lookup after it)
 perf_report() {
-	local fs=$1 cfg=$2 phase=$3 mode=$4
-	perf report -i /tmp/perf.data --stdio --comm fbench --sort sym -g none \
-		"--$([ "$mode" = self ] && echo no-)children" 2>/dev/null |
-		grep -v '^#' | grep -v '^ *$' | head -n "${PROFILE_LINES:-25}" |
-		sed "s/^ */PROF $KERNEL $fs $cfg $phase $mode /"
+	local fs=$1 cfg=$2 phase=$3 mode=$4 sym
+	local rep=(perf report -i /tmp/perf.data --stdio --comm fbench -n
+		   --percentage relative --sort sym)
+	case $mode in
+	self|children)
+		"${rep[@]}" -g none "--$([ "$mode" = self ] && echo no-)children" 2>/dev/null |
+			grep -v '^#' | grep -v '^ *$' | head -n "${PROFILE_LINES:-80}" ;;
+	callers)
+		for sym in ${PROFILE_CALLERS:-try_to_unlazy try_to_unlazy_next __d_lookup}; do
+			"${rep[@]}" --no-children -S "$sym" -g graph,1,callee,function,count \
+				2>/dev/null | grep -v '^#' | grep -v '^ *$' | head -n 40
+		done ;;
+	esac | sed "s/^ */PROF $KERNEL $fs $cfg $phase $mode /"
 }
 
-# where the time of each phase goes, by kernel function; one repetition
-# each (create and unlink change the tree) on a tree large enough for
-# thousands of samples
+# where the time of each phase goes, by kernel function.  create and
+# unlink change the tree: one repetition each, on a tree large enough for
+# thousands of samples; the others loop to PROFILE_TIME s as in the bench
+# (the first repetition after create is not the steady state)
 profile() {
-	local fs cfg base w phase out nf=${PROFILE_NFILES:-500}
+	local fs cfg base w phase out t nf=${PROFILE_NFILES:-500}
+	# TCG takes long over each sample: without this the kernel throttles
+	# sampling, by a different amount in each run
+	echo 0 > /proc/sys/kernel/perf_cpu_time_max_percent
 	for fs in $FILESYSTEMS; do
 		for cfg in ${PROFILE_CONFIGS:-native overlay dir}; do
 			base=$(fsroot "$fs")/profile-$cfg
@@ -271,14 +285,19 @@ profile() {
 			w=$(target "$base" "$cfg")
 			mkdir "$w"
 			for phase in ${PROFILE_PHASES:-create stat walk read unlink}; do
+				case $phase in
+				create|unlink) t=0 ;;
+				*) t=${PROFILE_TIME:-1} ;;
+				esac
 				perf record -q -a -g -e cpu-clock -c "${PROFILE_PERIOD:-50000}" \
-					-o /tmp/perf.data -- "$bin/fbench" "$phase" "$w" \
+					-o /tmp/perf.data -- "$bin/fbench" -t "$t" "$phase" "$w" \
 					"$NDIRS" "$nf" > /tmp/fbench.out 2> /tmp/perf.err ||
 					{ cat /tmp/perf.err >&2; continue; }
-				read -r _ out _ < /tmp/fbench.out
-				echo "PROF $KERNEL $fs $cfg $phase seconds $out"
-				perf_report "$fs" "$cfg" "$phase" self
-				perf_report "$fs" "$cfg" "$phase" children
+				read -r _ out reps < /tmp/fbench.out
+				echo "PROF $KERNEL $fs $cfg $phase seconds $out reps $reps period_ns ${PROFILE_PERIOD:-50000}"
+				for mode in self children callers; do
+					perf_report "$fs" "$cfg" "$phase" $mode
+				done
 				[ "$phase" = unlink ] &&
 					"$bin/fbench" create "$w" "$NDIRS" "$nf" > /dev/null
 			done
