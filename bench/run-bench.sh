@@ -18,8 +18,11 @@
 #         scale   cold_stat, walk and readdir over SCALE_NAMES names on the
 #                 ext4 scratch disk, and slab memory per cached name
 #         profile where the fbench rows spend their time: perf's cpu-clock
-#                 samples (under -icount they count instructions) of
-#                 PROFILE_PHASES in PROFILE_CONFIGS, by kernel function
+#                 samples of PROFILE_PHASES in PROFILE_CONFIGS, by function
+#                 (under -icount a sample is taken every PROFILE_PERIOD
+#                 instructions, but lands where TCG next looks at
+#                 interrupts, so shares are skewed by up to ~30%; for exact
+#                 call counts trace one operation with function_graph)
 # Environment: KERNEL (label, default "ours"), CLOCK (label), ROUNDS,
 # MIN_TIME (seconds of guest time each fbench/fio sample loops to),
 # FILESYSTEMS, CONFIGS, NDIRS, NFILES, COLD_REPS, SCALE_NAMES,
@@ -250,22 +253,14 @@ scale() {
 
 # perf_report FS CFG PHASE MODE: the functions taking most of fbench's
 # samples (count, and share of fbench's), self time (MODE self) or with
-# their callees (MODE children); MODE callers: the call chains into each of
-# PROFILE_CALLERS (leaving RCU walk, and the ref-walk lookup after it)
+# their callees (MODE children).  No call chains: the test kernel's
+# unwinder (UNWINDER_GUESS) reports stale return addresses in them.
 perf_report() {
-	local fs=$1 cfg=$2 phase=$3 mode=$4 sym
-	local rep=(perf report -i /tmp/perf.data --stdio --comm fbench -n
-		   --percentage relative --sort sym)
-	case $mode in
-	self|children)
-		"${rep[@]}" -g none "--$([ "$mode" = self ] && echo no-)children" 2>/dev/null |
-			grep -v '^#' | grep -v '^ *$' | head -n "${PROFILE_LINES:-80}" ;;
-	callers)
-		for sym in ${PROFILE_CALLERS:-try_to_unlazy try_to_unlazy_next __d_lookup}; do
-			"${rep[@]}" --no-children -S "$sym" -g graph,1,callee,function,count \
-				2>/dev/null | grep -v '^#' | grep -v '^ *$' | head -n 40
-		done ;;
-	esac | sed "s/^ */PROF $KERNEL $fs $cfg $phase $mode /"
+	local fs=$1 cfg=$2 phase=$3 mode=$4
+	perf report -i /tmp/perf.data --stdio --comm fbench -n --percentage relative \
+		--sort sym -g none "--$([ "$mode" = self ] && echo no-)children" 2>/dev/null |
+		grep -v '^#' | grep -v '^ *$' | head -n "${PROFILE_LINES:-80}" |
+		sed "s/^ */PROF $KERNEL $fs $cfg $phase $mode /"
 }
 
 # where the time of each phase goes, by kernel function.  create and
@@ -295,7 +290,7 @@ profile() {
 					{ cat /tmp/perf.err >&2; continue; }
 				read -r _ out reps < /tmp/fbench.out
 				echo "PROF $KERNEL $fs $cfg $phase seconds $out reps $reps period_ns ${PROFILE_PERIOD:-50000}"
-				for mode in self children callers; do
+				for mode in self children; do
 					perf_report "$fs" "$cfg" "$phase" $mode
 				done
 				[ "$phase" = unlink ] &&

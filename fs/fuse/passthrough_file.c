@@ -257,8 +257,17 @@ loff_t fuse_pt_llseek(struct file *file, loff_t offset, int whence)
 /*
  * The backing write runs with the server's credentials, which would keep
  * setuid/setgid bits that a write by the caller must clear: clear them
- * first as the caller, as ovl_write_iter() does.  A backing inode marked
- * S_NOSEC has nothing to clear.
+ * first as the caller, as ovl_write_iter() does.
+ *
+ * A backing inode marked S_NOSEC has nothing to clear, as a native write
+ * would find.  Say so to the file_remove_privs() that
+ * backing_file_write_iter() makes on the fuse file: without S_NOSEC on
+ * the fuse inode it would look up security.capability through the fuse
+ * inode (fuse_pt_getxattr(), on the backing inode) on every write.  The
+ * flag is the backing inode's, mirrored for this write only: every
+ * fuse_pt_copyattr() drops it (fuse_pt_stale() sees it), so the fuse inode
+ * never keeps a S_NOSEC that the backing inode lost by a change made
+ * directly on the backing tree.
  */
 static ssize_t fuse_pt_write_iter(struct kiocb *iocb, struct iov_iter *from)
 {
@@ -266,7 +275,10 @@ static ssize_t fuse_pt_write_iter(struct kiocb *iocb, struct iov_iter *from)
 	struct inode *inode = file_inode(file);
 	int err;
 
-	if (!IS_NOSEC(get_fuse_inode(inode)->backing_inode)) {
+	if (IS_NOSEC(get_fuse_inode(inode)->backing_inode)) {
+		if (!IS_NOSEC(inode))
+			inode_set_flags(inode, S_NOSEC, S_NOSEC);
+	} else {
 		inode_lock(inode);
 		fuse_pt_copyattr(inode);
 		err = file_remove_privs(file);

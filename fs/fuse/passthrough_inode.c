@@ -370,10 +370,10 @@ static void __fuse_pt_copyattr(struct inode *inode, struct inode *backing)
 	inode_set_ctime_to_ts(inode, inode_get_ctime(backing));
 	spin_unlock(&fi->lock);
 	/*
-	 * And never S_NOSEC: file_remove_privs() trusts it on the fuse
-	 * inode (SB_NOSEC with FUSE_HANDLE_KILLPRIV_V2) and would skip
-	 * clearing a setuid bit set on the backing inode since; the write
-	 * path asks IS_NOSEC() of the backing inode instead.
+	 * And no S_NOSEC: file_remove_privs() trusts it on the fuse inode
+	 * (SB_NOSEC with FUSE_HANDLE_KILLPRIV_V2) and would skip clearing a
+	 * setuid bit set on the backing inode since.  Only a write sets it,
+	 * for itself, from the backing inode's (fuse_pt_write_iter()).
 	 */
 	inode_set_flags(inode, READ_ONCE(backing->i_flags) & FUSE_PT_COPY_FLAGS,
 			FUSE_PT_COPY_FLAGS | S_NOSEC);

@@ -1809,6 +1809,83 @@ static void fcaps_steps(const char *base, struct outcome *o)
 	STEP(o, getxattr(P("g"), "security.capability", NULL, 0) < 0);
 }
 
+/*
+ * -- an open file made setuid, or given file capabilities, on the backing
+ * tree between two writes through the same descriptor --
+ */
+
+static void open_nosec_prep(const char *base, struct outcome *o)
+{
+	if (mkdir(base, 0777) || chmod(base, 0777) ||
+	    put_file(P("s"), "s\n", 0666) || chown(P("s"), USER_ID, GROUP_ID) ||
+	    chmod(P("s"), 0777) ||
+	    put_file(P("c"), "c\n", 0666) || chmod(P("c"), 0666))
+		_exit(1);
+}
+
+/* two writes first: the backing inode is S_NOSEC from the first one on */
+static int two_writes(struct outcome *o, const char *path)
+{
+	int fd = open(path, O_WRONLY);
+
+	STEP(o, fd < 0);
+	STEP(o, pwrite(fd, "ab", 2, 0) != 2);
+	STEP(o, pwrite(fd, "cd", 2, 2) != 2);
+	return fd;
+}
+
+static void open_nosec_steps(const char *base, struct outcome *o)
+{
+	struct stat st;
+	int fd;
+
+	/* the owner, natively or on the backing file behind the mount */
+	fd = two_writes(o, P("s"));
+	STEP(o, chmod(path_in(cur_backing, "s"), 06777));
+	STEP(o, pwrite(fd, "ef", 2, 4) != 2);
+	STEP(o, fstat(fd, &st));
+	VALUE(o, st.st_mode);
+	if (fd >= 0)
+		close(fd);
+}
+
+static void open_nosec_caps_steps(const char *base, struct outcome *o)
+{
+	/* struct vfs_cap_data, revision 2: cap_chown, effective */
+	const __u32 caps[5] = { 0x02000001, 1 << 0, 0, 0, 0 };
+	int fd;
+
+	fd = two_writes(o, P("c"));
+	STEP(o, setxattr(path_in(cur_backing, "c"), "security.capability",
+			 caps, sizeof(caps), 0));
+	STEP(o, pwrite(fd, "ef", 2, 4) != 2);
+	STEP(o, getxattr(P("c"), "security.capability", NULL, 0) < 0);
+	if (fd >= 0)
+		close(fd);
+}
+
+TEST_F(native, write_clears_setuid_and_capabilities_set_behind_an_open_file)
+{
+	struct scenario s = {
+		.prep = open_nosec_prep, .steps = open_nosec_steps,
+		.files = { "s", "c" },
+	};
+	char n[PATH_MAX], m[PATH_MAX], b[PATH_MAX];
+
+	snprintf(n, sizeof(n), "%s", bp("nsn"));
+	snprintf(m, sizeof(m), "%s", mp("tree/nsm"));
+	snprintf(b, sizeof(b), "%s", bp("nsm"));
+	compare_native(_metadata, self, &s, n, m, b);
+	/* setting file capabilities takes root, who keeps none on write */
+	s.steps = open_nosec_caps_steps;
+	s.as_root = true;
+	snprintf(n, sizeof(n), "%s", bp("ncn"));
+	snprintf(m, sizeof(m), "%s", mp("tree/ncm"));
+	snprintf(b, sizeof(b), "%s", bp("ncm"));
+	compare_native(_metadata, self, &s, n, m, b);
+	ASSERT_NO_REQUESTS();
+}
+
 TEST_F(native, write_and_truncate_clear_file_capabilities)
 {
 	struct scenario s = { .prep = fcaps_prep, .steps = fcaps_steps,
