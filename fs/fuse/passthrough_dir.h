@@ -88,38 +88,18 @@ fuse_pt_sb_dentry_ops(struct fuse_conn *fc, const struct dentry_operations *ops)
 }
 
 /*
- * Is @fm still mounted, its super block still there?  Umount does not wait
- * for INIT (sent forced, it is not counted in num_waiting), so the reply
- * may be processed while the super block goes away; fuse_mount_remove()
- * takes the mount off fc->mounts, under killsb, before the super block is
- * shut down.  Called with killsb held.  @fm is compared, not dereferenced.
- */
-static inline bool fuse_pt_mounted(struct fuse_conn *fc, struct fuse_mount *fm)
-{
-	struct fuse_mount *pos;
-
-	lockdep_assert_held(&fc->killsb);
-	list_for_each_entry(pos, &fc->mounts, fc_entry) {
-		if (pos == fm)
-			return !!fm->sb;
-	}
-	return false;
-}
-
-/*
  * INIT answered, before fuse_set_initialized(): if the feature is not
  * negotiated, plain dentries from now on.
  */
-static inline void fuse_pt_init_reply(struct fuse_conn *fc,
-				      struct fuse_mount *fm)
+static inline void fuse_pt_init_reply(struct fuse_mount *fm)
 {
-	if (!IS_ENABLED(CONFIG_FUSE_PASSTHROUGH_DIR) || fc->passthrough_dir)
+	struct super_block *sb = fm->sb;
+
+	if (!IS_ENABLED(CONFIG_FUSE_PASSTHROUGH_DIR))
 		return;
-	down_read(&fc->killsb);
-	if (fuse_pt_mounted(fc, fm) &&
-	    fm->sb->s_d_op == &fuse_pt_dentry_operations)
-		WRITE_ONCE(fm->sb->s_d_op, &fuse_dentry_operations);
-	up_read(&fc->killsb);
+	if (sb && !fm->fc->passthrough_dir &&
+	    sb->s_d_op == &fuse_pt_dentry_operations)
+		WRITE_ONCE(sb->s_d_op, &fuse_dentry_operations);
 }
 
 /*
@@ -181,7 +161,7 @@ bool fuse_pt_bind_matches(struct inode *inode, const struct fuse_pt_bind *bind);
 void fuse_pt_bind_dentry(struct dentry *entry, struct inode *inode);
 bool fuse_pt_parent_is_subtree(struct dentry *entry);
 void fuse_pt_evict_inode(struct inode *inode);
-void fuse_pt_init_root(struct fuse_conn *fc, struct fuse_mount *fm);
+void fuse_pt_init_root(struct fuse_mount *fm);
 
 #else /* CONFIG_FUSE_PASSTHROUGH_DIR */
 
@@ -237,8 +217,7 @@ static inline bool fuse_pt_parent_is_subtree(struct dentry *entry)
 }
 
 static inline void fuse_pt_evict_inode(struct inode *inode) {}
-static inline void fuse_pt_init_root(struct fuse_conn *fc,
-				     struct fuse_mount *fm) {}
+static inline void fuse_pt_init_root(struct fuse_mount *fm) {}
 
 #endif /* CONFIG_FUSE_PASSTHROUGH_DIR */
 

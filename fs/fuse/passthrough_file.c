@@ -264,28 +264,29 @@ loff_t fuse_pt_llseek(struct file *file, loff_t offset, int whence)
  * backing_file_write_iter() makes on the fuse file: without S_NOSEC on
  * the fuse inode it would look up security.capability through the fuse
  * inode (fuse_pt_getxattr(), on the backing inode) on every write.  The
- * flag is the backing inode's, mirrored for this write only: every
- * fuse_pt_copyattr() drops it (fuse_pt_stale() sees it), so the fuse inode
- * never keeps a S_NOSEC that the backing inode lost by a change made
- * directly on the backing tree.
+ * flag is the backing inode's, mirrored for this write only: dropped when
+ * the write returns, and by every fuse_pt_copyattr() meanwhile
+ * (fuse_pt_stale() sees it), so the fuse inode never keeps a S_NOSEC that
+ * the backing inode lost by a change made directly on the backing tree.
  */
 static ssize_t fuse_pt_write_iter(struct kiocb *iocb, struct iov_iter *from)
 {
 	struct file *file = iocb->ki_filp;
 	struct inode *inode = file_inode(file);
-	int err;
+	ssize_t ret;
 
 	if (IS_NOSEC(get_fuse_inode(inode)->backing_inode)) {
-		if (!IS_NOSEC(inode))
-			inode_set_flags(inode, S_NOSEC, S_NOSEC);
-	} else {
-		inode_lock(inode);
-		fuse_pt_copyattr(inode);
-		err = file_remove_privs(file);
-		inode_unlock(inode);
-		if (err)
-			return err;
+		inode_set_flags(inode, S_NOSEC, S_NOSEC);
+		ret = fuse_passthrough_write_iter(iocb, from);
+		inode_set_flags(inode, 0, S_NOSEC);
+		return ret;
 	}
+	inode_lock(inode);
+	fuse_pt_copyattr(inode);
+	ret = file_remove_privs(file);
+	inode_unlock(inode);
+	if (ret)
+		return ret;
 	return fuse_passthrough_write_iter(iocb, from);
 }
 

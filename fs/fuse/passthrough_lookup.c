@@ -310,18 +310,22 @@ int fuse_pt_root_prepare(struct super_block *sb, struct fuse_backing *fb,
 
 /**
  * fuse_pt_init_root() - INIT answered: may anything bound be served?
- * @fc: the connection
- * @fm: the mount whose INIT reply was processed, perhaps unmounted already
+ * @fm: the mount whose INIT reply was processed
  *
  * A failed INIT serves nothing bound.  A root bound at mount time is
  * served only if INIT negotiated FUSE_PASSTHROUGH_DIR with a
  * max_stack_depth above the backing directory's; otherwise the
  * connection fails as a refused INIT does: requests get ECONNREFUSED, and
  * so do the operations of the root, which waited for INIT until now
- * (fuse_pt_ready()).  Called before fuse_set_initialized().
+ * (fuse_pt_ready()).  Called before fuse_set_initialized().  The mount,
+ * its super block and root outlive this: INIT is counted in num_waiting
+ * (FR_WAITING, fuse_request_queue_background()) until its ->end has run,
+ * and umount waits for that (fuse_wait_aborted()) before the super block
+ * goes.
  */
-void fuse_pt_init_root(struct fuse_conn *fc, struct fuse_mount *fm)
+void fuse_pt_init_root(struct fuse_mount *fm)
 {
+	struct fuse_conn *fc = fm->fc;
 	struct fuse_backing *fb;
 	struct inode *root;
 	const char *why;
@@ -329,12 +333,9 @@ void fuse_pt_init_root(struct fuse_conn *fc, struct fuse_mount *fm)
 
 	if (fc->conn_error)
 		fc->passthrough_dir = 0;
-	down_read(&fc->killsb);
-	if (!fuse_pt_mounted(fc, fm) || !fm->sb->s_root)
-		goto out;
-	root = d_inode(fm->sb->s_root);
-	if (!fuse_inode_bound(root))
-		goto out;
+	root = fm->sb && fm->sb->s_root ? d_inode(fm->sb->s_root) : NULL;
+	if (!root || !fuse_inode_bound(root))
+		return;
 	fb = get_fuse_inode(root)->fb;
 	depth = file_inode(fb->file)->i_sb->s_stack_depth;
 	if (fc->conn_error) {
@@ -350,7 +351,7 @@ void fuse_pt_init_root(struct fuse_conn *fc, struct fuse_mount *fm)
 		 * whoever sees the flag cleared.
 		 */
 		smp_store_release(&fb->flags, fb->flags & ~FUSE_BACKING_PT_ROOT);
-		goto out;
+		return;
 	}
 	pr_warn("mount root bound to a backing directory, but %s: connection refused\n",
 		why);
@@ -359,8 +360,6 @@ void fuse_pt_init_root(struct fuse_conn *fc, struct fuse_mount *fm)
 	fc->conn_error = 1;
 	/* INIT may have set a smaller one: the root still stacks on it */
 	fm->sb->s_stack_depth = max(fm->sb->s_stack_depth, depth + 1);
-out:
-	up_read(&fc->killsb);
 }
 
 /**
