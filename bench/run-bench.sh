@@ -30,7 +30,8 @@
 # dir configuration's server, e.g. --server-root), EXT4_RAM (0: the micro
 # part's ext4 on the scratch disk), EXT4_RAM_SIZE, PROFILE_CONFIGS,
 # PROFILE_PHASES, PROFILE_NFILES (files per directory of the profiled tree),
-# PROFILE_LINES (functions per report), PROFILE_PERIOD (ns between samples).
+# PROFILE_LINES (functions per report), PROFILE_PERIOD (ns between samples),
+# PROFILE_TIME (seconds each non-changing phase loops to).
 set -uo pipefail
 bin=$1 tarball=$2 part=${3:-micro} demo=${4:-}
 
