@@ -255,6 +255,89 @@ loff_t fuse_pt_llseek(struct file *file, loff_t offset, int whence)
 }
 
 /*
+ * CAP_FSETID keeps setuid/setgid on a write (setattr_should_drop_suidgid()),
+ * and natively it is the writer's, asked at each write.  ff->cred was made
+ * at open from the opener.  A descriptor passed to another process, or
+ * kept across a change of capabilities, must not write with the opener's
+ * CAP_FSETID (the backing filesystem's own clearing, which catches a
+ * chmod u+s made on the backing tree after our check, would keep the
+ * bits) nor lose the writer's.
+ *
+ * Return: ff->cred if opener and writer agree on CAP_FSETID, else new
+ * credentials that differ from it in CAP_FSETID only (the writer's, as
+ * far as the server has it), or NULL without memory.  Drop them with
+ * fuse_pt_put_write_creds().
+ */
+static const struct cred *fuse_pt_write_creds(struct file *file)
+{
+	struct fuse_file *ff = file->private_data;
+	const struct cred *caller = current_cred();
+	const struct cred *server = get_fuse_inode(file_inode(file))->fb->cred;
+	const struct cred *old_cred;
+	struct cred *cred;
+	bool fsetid;
+
+	fsetid = caller->user_ns == &init_user_ns &&
+		 cap_raised(caller->cap_effective, CAP_FSETID) &&
+		 cap_raised(server->cap_effective, CAP_FSETID);
+	if (fsetid == cap_raised(ff->cred->cap_effective, CAP_FSETID))
+		return ff->cred;
+
+	old_cred = override_creds(ff->cred);
+	cred = prepare_creds();
+	revert_creds(old_cred);
+	if (!cred)
+		return NULL;
+	if (fsetid)
+		cap_raise(cred->cap_effective, CAP_FSETID);
+	else
+		cap_lower(cred->cap_effective, CAP_FSETID);
+	return cred;
+}
+
+static void fuse_pt_put_write_creds(struct file *file, const struct cred *cred)
+{
+	struct fuse_file *ff = file->private_data;
+
+	if (cred != ff->cred)
+		put_cred(cred);
+}
+
+static void fuse_pt_end_write(struct file *file, loff_t pos, ssize_t ret)
+{
+	fuse_write_update_attr(file_inode(file), pos, ret);
+}
+
+/*
+ * fuse_passthrough_write_iter() and fuse_passthrough_splice_write(), with
+ * the writer's CAP_FSETID.  backing_file_write_iter() uses the credentials
+ * only while it submits; an async write completes without them.
+ */
+static ssize_t fuse_pt_backing_write_iter(struct kiocb *iocb,
+					  struct iov_iter *from)
+{
+	struct file *file = iocb->ki_filp;
+	struct inode *inode = file_inode(file);
+	struct backing_file_ctx ctx = {
+		.user_file = file,
+		.end_write = fuse_pt_end_write,
+	};
+	ssize_t ret;
+
+	if (!iov_iter_count(from))
+		return 0;
+	ctx.cred = fuse_pt_write_creds(file);
+	if (!ctx.cred)
+		return -ENOMEM;
+	inode_lock(inode);
+	ret = backing_file_write_iter(fuse_file_passthrough(file->private_data),
+				      from, iocb, iocb->ki_flags, &ctx);
+	inode_unlock(inode);
+	fuse_pt_put_write_creds(file, ctx.cred);
+	return ret;
+}
+
+/*
  * The backing write runs with the server's credentials, which would keep
  * setuid/setgid bits that a write by the caller must clear: clear them
  * first as the caller, as ovl_write_iter() does.
@@ -268,6 +351,8 @@ loff_t fuse_pt_llseek(struct file *file, loff_t offset, int whence)
  * the write returns, and by every fuse_pt_copyattr() meanwhile
  * (fuse_pt_stale() sees it), so the fuse inode never keeps a S_NOSEC that
  * the backing inode lost by a change made directly on the backing tree.
+ * A chmod u+s made on the backing tree after either check is caught by
+ * the backing filesystem's own check, made with the writer's CAP_FSETID.
  */
 static ssize_t fuse_pt_write_iter(struct kiocb *iocb, struct iov_iter *from)
 {
@@ -277,7 +362,7 @@ static ssize_t fuse_pt_write_iter(struct kiocb *iocb, struct iov_iter *from)
 
 	if (IS_NOSEC(get_fuse_inode(inode)->backing_inode)) {
 		inode_set_flags(inode, S_NOSEC, S_NOSEC);
-		ret = fuse_passthrough_write_iter(iocb, from);
+		ret = fuse_pt_backing_write_iter(iocb, from);
 		inode_set_flags(inode, 0, S_NOSEC);
 		return ret;
 	}
@@ -287,7 +372,7 @@ static ssize_t fuse_pt_write_iter(struct kiocb *iocb, struct iov_iter *from)
 	inode_unlock(inode);
 	if (ret)
 		return ret;
-	return fuse_passthrough_write_iter(iocb, from);
+	return fuse_pt_backing_write_iter(iocb, from);
 }
 
 /* backing_file_splice_write() clears privileges on the fuse inode's mode */
@@ -295,8 +380,24 @@ static ssize_t fuse_pt_splice_write(struct pipe_inode_info *pipe,
 				    struct file *out, loff_t *ppos, size_t len,
 				    unsigned int flags)
 {
-	fuse_pt_copyattr(file_inode(out));
-	return fuse_passthrough_splice_write(pipe, out, ppos, len, flags);
+	struct inode *inode = file_inode(out);
+	struct backing_file_ctx ctx = {
+		.user_file = out,
+		.end_write = fuse_pt_end_write,
+	};
+	ssize_t ret;
+
+	fuse_pt_copyattr(inode);
+	ctx.cred = fuse_pt_write_creds(out);
+	if (!ctx.cred)
+		return -ENOMEM;
+	inode_lock(inode);
+	ret = backing_file_splice_write(pipe,
+					fuse_file_passthrough(out->private_data),
+					ppos, len, flags, &ctx);
+	inode_unlock(inode);
+	fuse_pt_put_write_creds(out, ctx.cred);
+	return ret;
 }
 
 static long fuse_pt_fallocate(struct file *file, int mode, loff_t offset,
@@ -305,16 +406,21 @@ static long fuse_pt_fallocate(struct file *file, int mode, loff_t offset,
 	struct fuse_file *ff = file->private_data;
 	struct inode *inode = file_inode(file);
 	const struct cred *old_cred;
+	const struct cred *cred;
 	long ret;
 
+	cred = fuse_pt_write_creds(file);
+	if (!cred)
+		return -ENOMEM;
 	inode_lock(inode);
-	old_cred = override_creds(ff->cred);
+	old_cred = override_creds(cred);
 	ret = vfs_fallocate(fuse_file_passthrough(ff), mode, offset, len);
 	revert_creds(old_cred);
+	fuse_pt_put_write_creds(file, cred);
 	fuse_pt_copyattr(inode);
 	/*
-	 * The backing filesystem kept setuid/setgid (the server has
-	 * CAP_FSETID); drop them as the caller's own fallocate would have.
+	 * The backing filesystem's fallocate may not clear setuid/setgid;
+	 * drop them as the caller's own fallocate would have.
 	 * Only after success: a mode the backing fs refuses changes nothing
 	 * natively either.  Zeroing cannot plant chosen bytes meanwhile.
 	 */
@@ -345,7 +451,7 @@ ssize_t fuse_pt_copy_file_range(struct file *in, loff_t pos_in,
 	struct fuse_file *ff_in = in->private_data;
 	struct fuse_file *ff_out = out->private_data;
 	struct inode *inode_out = file_inode(out);
-	const struct cred *old_cred;
+	const struct cred *old_cred, *cred = NULL;
 	ssize_t ret;
 
 	/*
@@ -366,11 +472,16 @@ ssize_t fuse_pt_copy_file_range(struct file *in, loff_t pos_in,
 	fuse_pt_copyattr(inode_out);
 	ret = file_remove_privs(out);
 	if (!ret) {
-		old_cred = override_creds(ff_out->cred);
+		cred = fuse_pt_write_creds(out);
+		ret = -ENOMEM;
+	}
+	if (cred) {
+		old_cred = override_creds(cred);
 		ret = vfs_copy_file_range(fuse_file_passthrough(ff_in), pos_in,
 					  fuse_file_passthrough(ff_out), pos_out,
 					  len, flags);
 		revert_creds(old_cred);
+		fuse_pt_put_write_creds(out, cred);
 	}
 	fuse_pt_copyattr(inode_out);
 	inode_unlock(inode_out);

@@ -26,6 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <linux/capability.h>
 #include <linux/falloc.h>
 #include <linux/fs.h>
 #include <linux/fscrypt.h>
@@ -1882,6 +1883,84 @@ TEST_F(native, write_clears_setuid_and_capabilities_set_behind_an_open_file)
 	snprintf(n, sizeof(n), "%s", bp("ncn"));
 	snprintf(m, sizeof(m), "%s", mp("tree/ncm"));
 	snprintf(b, sizeof(b), "%s", bp("ncm"));
+	compare_native(_metadata, self, &s, n, m, b);
+	ASSERT_NO_REQUESTS();
+}
+
+/*
+ * -- CAP_FSETID is the writer's, not the opener's: a descriptor opened
+ * with it and written without it, and the other way round --
+ */
+
+static int effective_fsetid(bool on)
+{
+	struct __user_cap_header_struct hdr = {
+		.version = _LINUX_CAPABILITY_VERSION_3,
+	};
+	struct __user_cap_data_struct data[2];
+
+	if (syscall(SYS_capget, &hdr, data))
+		return -1;
+	if (on)
+		data[0].effective |= 1U << CAP_FSETID;
+	else
+		data[0].effective &= ~(1U << CAP_FSETID);
+	return syscall(SYS_capset, &hdr, data);
+}
+
+static void fsetid_prep(const char *base, struct outcome *o)
+{
+	if (mkdir(base, 0777) || chmod(base, 0777) ||
+	    put_file(P("a"), "a\n", 0666) || chown(P("a"), USER_ID, GROUP_ID) ||
+	    chmod(P("a"), 06777) ||
+	    put_file(P("b"), "b\n", 0666) || chown(P("b"), USER_ID, GROUP_ID) ||
+	    chmod(P("b"), 06777) ||
+	    put_file(P("c"), "c\n", 0666) || chown(P("c"), USER_ID, GROUP_ID) ||
+	    chmod(P("c"), 06777))
+		_exit(1);
+}
+
+/* open with CAP_FSETID on or off, write (or allocate) with it the other way */
+static void fsetid_write(struct outcome *o, const char *path, bool at_open,
+			 bool allocate)
+{
+	struct stat st;
+	int fd;
+
+	STEP(o, effective_fsetid(at_open));
+	fd = open(path, O_WRONLY);
+	STEP(o, fd < 0);
+	STEP(o, effective_fsetid(!at_open));
+	if (allocate)
+		STEP(o, fallocate(fd, 0, 0, 4096));
+	else
+		STEP(o, pwrite(fd, "xy", 2, 0) != 2);
+	STEP(o, fstat(fd, &st));
+	VALUE(o, st.st_mode);
+	if (fd >= 0)
+		close(fd);
+	STEP(o, effective_fsetid(true));
+}
+
+static void fsetid_steps(const char *base, struct outcome *o)
+{
+	fsetid_write(o, P("a"), false, false);
+	fsetid_write(o, P("b"), false, true);
+	fsetid_write(o, P("c"), true, false);
+}
+
+TEST_F(native, cap_fsetid_of_the_writer_not_the_opener_decides)
+{
+	struct scenario s = {
+		.prep = fsetid_prep, .steps = fsetid_steps,
+		.files = { "a", "b", "c" },
+		.as_root = true,
+	};
+	char n[PATH_MAX], m[PATH_MAX], b[PATH_MAX];
+
+	snprintf(n, sizeof(n), "%s", bp("fsn"));
+	snprintf(m, sizeof(m), "%s", mp("tree/fsm"));
+	snprintf(b, sizeof(b), "%s", bp("fsm"));
 	compare_native(_metadata, self, &s, n, m, b);
 	ASSERT_NO_REQUESTS();
 }
