@@ -271,15 +271,14 @@ loff_t fuse_pt_llseek(struct file *file, loff_t offset, int whence)
 static const struct cred *fuse_pt_write_creds(struct file *file)
 {
 	struct fuse_file *ff = file->private_data;
-	const struct cred *caller = current_cred();
 	const struct cred *server = get_fuse_inode(file_inode(file))->fb->cred;
 	const struct cred *old_cred;
 	struct cred *cred;
 	bool fsetid;
 
-	fsetid = caller->user_ns == &init_user_ns &&
-		 cap_raised(caller->cap_effective, CAP_FSETID) &&
-		 cap_raised(server->cap_effective, CAP_FSETID);
+	/* as capable() asks it natively, security modules included */
+	fsetid = cap_raised(server->cap_effective, CAP_FSETID) &&
+		 ns_capable_noaudit(&init_user_ns, CAP_FSETID);
 	if (fsetid == cap_raised(ff->cred->cap_effective, CAP_FSETID))
 		return ff->cred;
 
