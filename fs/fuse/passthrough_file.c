@@ -40,6 +40,23 @@ static int fuse_pt_may_exec(struct file *file, const struct path *path,
 	return size > 0 ? -EPERM : 0;
 }
 
+/*
+ * fuse_pt_caller_creds() for a regular file's data operations, with
+ * CAP_FSETID asked as capable() asks it, security modules included:
+ * CAP_FSETID keeps setuid/setgid on a write (setattr_should_drop_suidgid()),
+ * and the backing filesystem asks it of these credentials, whose security
+ * label is the server's.  Asked only of a caller that has the capability.
+ */
+static struct cred *fuse_pt_io_creds(struct inode *inode)
+{
+	struct cred *cred = fuse_pt_caller_creds(inode);
+
+	if (cred && cap_raised(cred->cap_effective, CAP_FSETID) &&
+	    !ns_capable_noaudit(&init_user_ns, CAP_FSETID))
+		cap_lower(cred->cap_effective, CAP_FSETID);
+	return cred;
+}
+
 /**
  * fuse_pt_open() - open (or opendir) a bound inode
  * @inode: bound fuse inode
@@ -95,16 +112,20 @@ int fuse_pt_open(struct inode *inode, struct file *file)
 	ff->passthrough = backing_file;
 	/*
 	 * Reads, writes and allocations of a regular file count against the
-	 * opener: the server's credentials limited to the opener, so that a
+	 * caller: the server's credentials limited to the opener (f_cred,
+	 * which fuse_pt_write_creds() compares a writer with), so that a
 	 * write is stopped by quota and reserved blocks, and the backing
 	 * filesystem's own setuid clearing (a chmod u+s made on the backing
 	 * tree after the check below) is not undone by the server's
 	 * CAP_FSETID.
 	 */
-	if (S_ISREG(inode->i_mode))
-		ff->cred = fuse_pt_caller_creds(inode);
-	else
+	if (S_ISREG(inode->i_mode)) {
+		old_cred = override_creds(file->f_cred);
+		ff->cred = fuse_pt_io_creds(inode);
+		revert_creds(old_cred);
+	} else {
 		ff->cred = get_cred(fi->fb->cred);
+	}
 	if (!ff->cred) {
 		fput(backing_file);
 		fuse_file_free(ff);
@@ -255,43 +276,58 @@ loff_t fuse_pt_llseek(struct file *file, loff_t offset, int whence)
 }
 
 /*
- * CAP_FSETID keeps setuid/setgid on a write (setattr_should_drop_suidgid()),
- * and natively it is the writer's, asked at each write.  ff->cred was made
- * at open from the opener.  A descriptor passed to another process, or
- * kept across a change of capabilities, must not write with the opener's
- * CAP_FSETID (the backing filesystem's own clearing, which catches a
- * chmod u+s made on the backing tree after our check, would keep the
- * bits) nor lose the writer's.
+ * ff->cred, made at open by fuse_pt_io_creds() from the opener (f_cred),
+ * decides a write as natively only if the writer is the opener, or has
+ * what fuse_pt_caller_creds() takes from a caller: ids, groups and
+ * capabilities (a child, or a program it executed, writing to a
+ * descriptor it inherited).  Security modules are asked for CAP_FSETID
+ * alone (fuse_pt_io_creds()); the other capabilities the backing
+ * filesystem tests (CAP_SYS_RESOURCE for quota and reserved blocks) it
+ * asks with the server's label, whoever opened.
+ */
+static bool fuse_pt_writer_is_opener(struct file *file)
+{
+	const struct cred *writer = current_cred(), *opener = file->f_cred;
+	const struct cred *server = get_fuse_inode(file_inode(file))->fb->cred;
+	struct fuse_file *ff = file->private_data;
+
+	if (writer == opener)
+		return true;
+	if (!uid_eq(writer->euid, opener->euid) ||
+	    !gid_eq(writer->egid, opener->egid) ||
+	    !uid_eq(writer->fsuid, opener->fsuid) ||
+	    !gid_eq(writer->fsgid, opener->fsgid) ||
+	    writer->group_info != opener->group_info ||
+	    writer->user_ns != opener->user_ns ||
+	    !cap_isidentical(writer->cap_effective, opener->cap_effective))
+		return false;
+	/* the same capabilities: the same CAP_FSETID, unless a module says */
+	if (writer->user_ns != &init_user_ns ||
+	    !cap_raised(writer->cap_effective, CAP_FSETID) ||
+	    !cap_raised(server->cap_effective, CAP_FSETID))
+		return true;
+	return ns_capable_noaudit(&init_user_ns, CAP_FSETID) ==
+	       cap_raised(ff->cred->cap_effective, CAP_FSETID);
+}
+
+/*
+ * The credentials of a write, splice write, fallocate() or
+ * copy_file_range(): natively the writer's, asked at each call (quota and
+ * reserved blocks, CAP_FSETID), not the opener's.  A descriptor passed to
+ * another process, or kept across a change of ids or capabilities, must
+ * neither write with the opener's rights nor lose the writer's.
  *
- * Return: ff->cred if opener and writer agree on CAP_FSETID, else new
- * credentials that differ from it in CAP_FSETID only (the writer's, as
- * far as the server has it), or NULL without memory.  Drop them with
+ * Return: ff->cred if fuse_pt_writer_is_opener(), else new credentials
+ * made from the writer, or NULL without memory.  Drop them with
  * fuse_pt_put_write_creds().
  */
 static const struct cred *fuse_pt_write_creds(struct file *file)
 {
 	struct fuse_file *ff = file->private_data;
-	const struct cred *server = get_fuse_inode(file_inode(file))->fb->cred;
-	const struct cred *old_cred;
-	struct cred *cred;
-	bool fsetid;
 
-	/* as capable() asks it natively, security modules included */
-	fsetid = cap_raised(server->cap_effective, CAP_FSETID) &&
-		 ns_capable_noaudit(&init_user_ns, CAP_FSETID);
-	if (fsetid == cap_raised(ff->cred->cap_effective, CAP_FSETID))
+	if (fuse_pt_writer_is_opener(file))
 		return ff->cred;
-
-	old_cred = override_creds(ff->cred);
-	cred = prepare_creds();
-	revert_creds(old_cred);
-	if (!cred)
-		return NULL;
-	if (fsetid)
-		cap_raise(cred->cap_effective, CAP_FSETID);
-	else
-		cap_lower(cred->cap_effective, CAP_FSETID);
-	return cred;
+	return fuse_pt_io_creds(file_inode(file));
 }
 
 static void fuse_pt_put_write_creds(struct file *file, const struct cred *cred)

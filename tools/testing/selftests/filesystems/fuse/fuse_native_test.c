@@ -1172,18 +1172,15 @@ static int compare_on_ext4(struct __test_metadata *_metadata,
 	return 0;
 }
 
-/* Write len bytes; the value is what was written, in KiB */
-static void write_len(struct outcome *o, const char *path, long len)
+/* Write len bytes to fd; the value is what was written, in KiB */
+static void write_fd(struct outcome *o, int fd, long len)
 {
 	static char buf[65536];
 	long done = 0;
 	ssize_t n = 0;
-	int fd, err;
+	int err;
 
 	memset(buf, 'q', sizeof(buf));
-	STEP(o, (fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644)) < 0);
-	if (fd < 0)
-		return;
 	while (done < len) {
 		n = write(fd, buf, len - done < (long)sizeof(buf) ?
 			  len - done : (long)sizeof(buf));
@@ -1195,6 +1192,17 @@ static void write_len(struct outcome *o, const char *path, long len)
 	/* the write's errno, or fsync's: delayed allocation may fail there */
 	STEP(o, (errno = err) || fsync(fd));
 	VALUE(o, done / 1024);
+}
+
+/* Write len bytes to a new file; the value is what was written, in KiB */
+static void write_len(struct outcome *o, const char *path, long len)
+{
+	int fd;
+
+	STEP(o, (fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644)) < 0);
+	if (fd < 0)
+		return;
+	write_fd(o, fd, len);
 	close(fd);
 }
 
@@ -1246,6 +1254,57 @@ TEST_F_TIMEOUT(native, reserved_blocks_stay_reserved, 180)
 	struct scenario s = { .steps = reserved_steps };
 
 	ASSERT_EQ(0, compare_on_ext4(_metadata, self, &s, "rn", "rm",
+				     "-m 50 -O ^has_journal", ""));
+	ASSERT_NO_REQUESTS();
+}
+
+/*
+ * -- Reserved blocks are the writer's, not the opener's: a descriptor
+ * opened by the user and written by root, then one opened by root and
+ * written by the user.  Root changes only its effective ids (and with
+ * them its effective capabilities) between open() and write(). --
+ */
+
+/* open base/name as uid (creating it), write len bytes as root or uid */
+static void open_as_write_as(struct outcome *o, const char *path,
+			     uid_t open_uid, uid_t write_uid, long len)
+{
+	int fd;
+
+	STEP(o, seteuid(open_uid));
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0666);
+	STEP(o, fd < 0);
+	STEP(o, seteuid(0) || seteuid(write_uid));
+	if (fd >= 0) {
+		write_fd(o, fd, len);
+		close(fd);
+	}
+	STEP(o, seteuid(0));
+}
+
+static void reserved_fd_steps(const char *base, struct outcome *o)
+{
+	struct statvfs st;
+	long avail;
+
+	STEP(o, statvfs(base, &st));
+	avail = (long)st.f_bavail * st.f_bsize;
+	/* root, natively, may write into the reserved blocks */
+	open_as_write_as(o, P("by_root"), USER_ID, 0, avail + (4 << 20));
+	o->val[o->n - 2] = o->val[o->n - 2] >= avail / 1024 + 4096;
+	/* and now the user, natively, cannot write at all */
+	open_as_write_as(o, P("by_user"), 0, USER_ID, 4 << 20);
+	o->val[o->n - 2] = o->val[o->n - 2] > 0;
+}
+
+TEST_F_TIMEOUT(native, reserved_blocks_are_the_writers_not_the_openers, 180)
+{
+	struct scenario s = {
+		.steps = reserved_fd_steps, .as_root = true,
+		.files = { "by_root", "by_user" },
+	};
+
+	ASSERT_EQ(0, compare_on_ext4(_metadata, self, &s, "rfn", "rfm",
 				     "-m 50 -O ^has_journal", ""));
 	ASSERT_NO_REQUESTS();
 }
