@@ -161,6 +161,7 @@ bool fuse_pt_bind_matches(struct inode *inode, const struct fuse_pt_bind *bind);
 void fuse_pt_bind_dentry(struct dentry *entry, struct inode *inode);
 bool fuse_pt_parent_is_subtree(struct dentry *entry);
 void fuse_pt_evict_inode(struct inode *inode);
+bool fuse_pt_root_fits(struct fuse_mount *fm, int max_stack_depth);
 void fuse_pt_init_root(struct fuse_mount *fm);
 
 #else /* CONFIG_FUSE_PASSTHROUGH_DIR */
@@ -217,6 +218,12 @@ static inline bool fuse_pt_parent_is_subtree(struct dentry *entry)
 }
 
 static inline void fuse_pt_evict_inode(struct inode *inode) {}
+static inline bool fuse_pt_root_fits(struct fuse_mount *fm,
+				     int max_stack_depth)
+{
+	return true;
+}
+
 static inline void fuse_pt_init_root(struct fuse_mount *fm) {}
 
 #endif /* CONFIG_FUSE_PASSTHROUGH_DIR */

@@ -308,6 +308,38 @@ int fuse_pt_root_prepare(struct super_block *sb, struct fuse_backing *fb,
 	return 0;
 }
 
+/* The backing directory of a root bound at mount time, if any */
+static struct fuse_backing *fuse_pt_root_backing(struct fuse_mount *fm)
+{
+	struct inode *root;
+
+	root = fm->sb && fm->sb->s_root ? d_inode(fm->sb->s_root) : NULL;
+	if (!root || !fuse_inode_bound(root))
+		return NULL;
+	return get_fuse_inode(root)->fb;
+}
+
+/**
+ * fuse_pt_root_fits() - may INIT's max_stack_depth enable passthrough?
+ * @fm: the mount whose INIT reply is being processed
+ * @max_stack_depth: what the reply asks for
+ *
+ * Asked before INIT sets the super block's s_stack_depth, which must never
+ * go below a root bound at mount time, even for a moment: another mount
+ * could stack on it meanwhile.  If it does not fit, no passthrough is
+ * negotiated and fuse_pt_init_root() refuses the connection.
+ *
+ * Return: false if the mount root is bound to a backing directory at
+ * least that deep.
+ */
+bool fuse_pt_root_fits(struct fuse_mount *fm, int max_stack_depth)
+{
+	struct fuse_backing *fb = fuse_pt_root_backing(fm);
+
+	return !fb || file_inode(fb->file)->i_sb->s_stack_depth <
+		      max_stack_depth;
+}
+
 /**
  * fuse_pt_init_root() - INIT answered: may anything bound be served?
  * @fm: the mount whose INIT reply was processed
@@ -325,25 +357,19 @@ int fuse_pt_root_prepare(struct super_block *sb, struct fuse_backing *fb,
  */
 void fuse_pt_init_root(struct fuse_mount *fm)
 {
+	struct fuse_backing *fb = fuse_pt_root_backing(fm);
 	struct fuse_conn *fc = fm->fc;
-	struct fuse_backing *fb;
-	struct inode *root;
 	const char *why;
-	int depth;
 
 	if (fc->conn_error)
 		fc->passthrough_dir = 0;
-	root = fm->sb && fm->sb->s_root ? d_inode(fm->sb->s_root) : NULL;
-	if (!root || !fuse_inode_bound(root))
+	if (!fb)
 		return;
-	fb = get_fuse_inode(root)->fb;
-	depth = file_inode(fb->file)->i_sb->s_stack_depth;
 	if (fc->conn_error) {
 		why = "INIT failed";
 	} else if (!fc->passthrough_dir) {
-		why = "INIT did not negotiate FUSE_PASSTHROUGH_DIR";
-	} else if (depth >= fc->max_stack_depth) {
-		why = "max_stack_depth of INIT too small for it";
+		/* not asked for, or fuse_pt_root_fits() said no */
+		why = "INIT did not negotiate FUSE_PASSTHROUGH_DIR with a max_stack_depth above it";
 	} else {
 		/*
 		 * Served from now on: its operations need not look at INIT
@@ -358,8 +384,6 @@ void fuse_pt_init_root(struct fuse_mount *fm)
 	fc->passthrough_dir = 0;
 	fc->conn_init = 0;
 	fc->conn_error = 1;
-	/* INIT may have set a smaller one: the root still stacks on it */
-	fm->sb->s_stack_depth = max(fm->sb->s_stack_depth, depth + 1);
 }
 
 /**
