@@ -945,8 +945,10 @@ static int fuse_pt_tmpfile(struct mnt_idmap *idmap, struct inode *dir,
 		fuse_file_free(ff);
 		return PTR_ERR(inode);
 	}
-	/* data operations: limited to the caller, as fuse_pt_open() */
+	/* data operations: limited to the opener, as fuse_pt_open() */
+	old_cred = override_creds(file->f_cred);
 	ff->cred = fuse_pt_caller_creds(dir);
+	revert_creds(old_cred);
 	if (!ff->cred) {
 		iput(inode);
 		fput(backing_file);

@@ -262,6 +262,7 @@ static inline void fuse_pt_dentry_release(struct fuse_dentry *fd)
 
 /* passthrough_inode.c: inode operations of bound inodes */
 const struct cred *fuse_pt_override_creds(struct inode *inode);
+kernel_cap_t fuse_pt_caller_caps(const struct cred *server);
 struct cred *fuse_pt_caller_creds(struct inode *inode);
 const struct cred *fuse_pt_override_caller_creds(struct inode *inode);
 void fuse_pt_revert_caller_creds(const struct cred *old_cred);

@@ -40,23 +40,6 @@ static int fuse_pt_may_exec(struct file *file, const struct path *path,
 	return size > 0 ? -EPERM : 0;
 }
 
-/*
- * fuse_pt_caller_creds() for a regular file's data operations, with
- * CAP_FSETID asked as capable() asks it, security modules included:
- * CAP_FSETID keeps setuid/setgid on a write (setattr_should_drop_suidgid()),
- * and the backing filesystem asks it of these credentials, whose security
- * label is the server's.  Asked only of a caller that has the capability.
- */
-static struct cred *fuse_pt_io_creds(struct inode *inode)
-{
-	struct cred *cred = fuse_pt_caller_creds(inode);
-
-	if (cred && cap_raised(cred->cap_effective, CAP_FSETID) &&
-	    !ns_capable_noaudit(&init_user_ns, CAP_FSETID))
-		cap_lower(cred->cap_effective, CAP_FSETID);
-	return cred;
-}
-
 /**
  * fuse_pt_open() - open (or opendir) a bound inode
  * @inode: bound fuse inode
@@ -121,7 +104,7 @@ int fuse_pt_open(struct inode *inode, struct file *file)
 	 */
 	if (S_ISREG(inode->i_mode)) {
 		old_cred = override_creds(file->f_cred);
-		ff->cred = fuse_pt_io_creds(inode);
+		ff->cred = fuse_pt_caller_creds(inode);
 		revert_creds(old_cred);
 	} else {
 		ff->cred = get_cred(fi->fb->cred);
@@ -276,14 +259,12 @@ loff_t fuse_pt_llseek(struct file *file, loff_t offset, int whence)
 }
 
 /*
- * ff->cred, made at open by fuse_pt_io_creds() from the opener (f_cred),
- * decides a write as natively only if the writer is the opener, or has
- * what fuse_pt_caller_creds() takes from a caller: ids, groups and
+ * ff->cred, made at open by fuse_pt_caller_creds() from the opener
+ * (f_cred), decides a write as natively only if the writer is the opener,
+ * or has what fuse_pt_caller_creds() takes from a caller: ids, groups and
  * capabilities (a child, or a program it executed, writing to a
- * descriptor it inherited).  Security modules are asked for CAP_FSETID
- * alone (fuse_pt_io_creds()); the other capabilities the backing
- * filesystem tests (CAP_SYS_RESOURCE for quota and reserved blocks) it
- * asks with the server's label, whoever opened.
+ * descriptor it inherited); security modules may answer for it
+ * otherwise than for the opener (fuse_pt_caller_caps()).
  */
 static bool fuse_pt_writer_is_opener(struct file *file)
 {
@@ -293,21 +274,15 @@ static bool fuse_pt_writer_is_opener(struct file *file)
 
 	if (writer == opener)
 		return true;
-	if (!uid_eq(writer->euid, opener->euid) ||
-	    !gid_eq(writer->egid, opener->egid) ||
-	    !uid_eq(writer->fsuid, opener->fsuid) ||
-	    !gid_eq(writer->fsgid, opener->fsgid) ||
-	    writer->group_info != opener->group_info ||
-	    writer->user_ns != opener->user_ns ||
-	    !cap_isidentical(writer->cap_effective, opener->cap_effective))
-		return false;
-	/* the same capabilities: the same CAP_FSETID, unless a module says */
-	if (writer->user_ns != &init_user_ns ||
-	    !cap_raised(writer->cap_effective, CAP_FSETID) ||
-	    !cap_raised(server->cap_effective, CAP_FSETID))
-		return true;
-	return ns_capable_noaudit(&init_user_ns, CAP_FSETID) ==
-	       cap_raised(ff->cred->cap_effective, CAP_FSETID);
+	return uid_eq(writer->euid, opener->euid) &&
+	       gid_eq(writer->egid, opener->egid) &&
+	       uid_eq(writer->fsuid, opener->fsuid) &&
+	       gid_eq(writer->fsgid, opener->fsgid) &&
+	       writer->group_info == opener->group_info &&
+	       writer->user_ns == opener->user_ns &&
+	       cap_isidentical(writer->cap_effective, opener->cap_effective) &&
+	       cap_isidentical(fuse_pt_caller_caps(server),
+			       ff->cred->cap_effective);
 }
 
 /*
@@ -327,7 +302,7 @@ static const struct cred *fuse_pt_write_creds(struct file *file)
 
 	if (fuse_pt_writer_is_opener(file))
 		return ff->cred;
-	return fuse_pt_io_creds(file_inode(file));
+	return fuse_pt_caller_creds(file_inode(file));
 }
 
 static void fuse_pt_put_write_creds(struct file *file, const struct cred *cred)

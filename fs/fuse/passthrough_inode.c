@@ -36,6 +36,37 @@ const struct cred *fuse_pt_override_creds(struct inode *inode)
 }
 
 /**
+ * fuse_pt_caller_caps() - the capabilities of the current task a change keeps
+ * @server: the registering server's credentials
+ *
+ * Those both have, in the initial user namespace only.  The backing
+ * filesystem asks security modules with the server's label; for the
+ * capabilities it tests on its own, that no check on the fuse side asks
+ * of the caller first, the caller's label must decide, as capable() does
+ * natively: CAP_FSETID (setuid/setgid kept by a write or chown) and
+ * CAP_SYS_RESOURCE (quota, reserved blocks).  Those are asked of the
+ * current task (which, as natively, marks it PF_SUPERPRIV if granted).
+ *
+ * Return: the capability set.
+ */
+kernel_cap_t fuse_pt_caller_caps(const struct cred *server)
+{
+	static const int asked[] = { CAP_FSETID, CAP_SYS_RESOURCE };
+	const struct cred *caller = current_cred();
+	kernel_cap_t caps = CAP_EMPTY_SET;
+	int i;
+
+	if (caller->user_ns != &init_user_ns)
+		return caps;
+	caps = cap_intersect(server->cap_effective, caller->cap_effective);
+	for (i = 0; i < ARRAY_SIZE(asked); i++)
+		if (cap_raised(caps, asked[i]) &&
+		    !ns_capable_noaudit(&init_user_ns, asked[i]))
+			cap_lower(caps, asked[i]);
+	return caps;
+}
+
+/**
  * fuse_pt_caller_creds() - the server's credentials, limited to the caller
  * @inode: fuse inode bound to a backing inode
  *
@@ -48,7 +79,7 @@ const struct cred *fuse_pt_override_creds(struct inode *inode)
  * nfsd_setuser() keeps only a client's.  So the backing filesystem checks
  * the caller again, natively and under its own locks (permission,
  * sticky, owner, setgid, setuid clearing, immutable), and quota, reserved
- * blocks and memory accounting apply to the caller.
+ * blocks and memory accounting apply to the caller (fuse_pt_caller_caps()).
  *
  * Return: new credentials (put_cred() them) or NULL without memory.
  */
@@ -68,11 +99,7 @@ struct cred *fuse_pt_caller_creds(struct inode *inode)
 	cred->fsuid = caller->fsuid;
 	cred->fsgid = caller->fsgid;
 	set_groups(cred, caller->group_info);
-	if (caller->user_ns == &init_user_ns)
-		cred->cap_effective = cap_intersect(cred->cap_effective,
-						    caller->cap_effective);
-	else
-		cap_clear(cred->cap_effective);
+	cred->cap_effective = fuse_pt_caller_caps(cred);
 	return cred;
 }
 

@@ -335,6 +335,24 @@ static void compare_bound(struct __test_metadata *_metadata,
 	ASSERT_NO_REQUESTS();
 }
 
+/*
+ * Natively below back/n, through the mount below tree/m (backing back/m):
+ * both sides in the read-write subtree.
+ */
+static void compare_in_tree(struct __test_metadata *_metadata,
+			    struct _test_data_native *self,
+			    const struct scenario *s, const char *n,
+			    const char *m)
+{
+	char nb[PATH_MAX], mt[PATH_MAX], mb[PATH_MAX], rel[PATH_MAX];
+
+	snprintf(rel, sizeof(rel), "tree/%s", m);
+	snprintf(nb, sizeof(nb), "%s", bp(n));
+	snprintf(mt, sizeof(mt), "%s", mp(rel));
+	snprintf(mb, sizeof(mb), "%s", bp(m));
+	compare_native(_metadata, self, s, nb, mt, mb);
+}
+
 static long file_mode(const char *path)
 {
 	struct stat st;
@@ -1258,12 +1276,41 @@ TEST_F_TIMEOUT(native, reserved_blocks_stay_reserved, 180)
 	ASSERT_NO_REQUESTS();
 }
 
+/* Raise or lower one capability in the effective set */
+static int effective_cap(int cap, bool on)
+{
+	struct __user_cap_header_struct hdr = {
+		.version = _LINUX_CAPABILITY_VERSION_3,
+	};
+	struct __user_cap_data_struct data[2];
+
+	if (syscall(SYS_capget, &hdr, data))
+		return -1;
+	if (on)
+		data[cap / 32].effective |= 1U << (cap % 32);
+	else
+		data[cap / 32].effective &= ~(1U << (cap % 32));
+	return syscall(SYS_capset, &hdr, data);
+}
+
 /*
  * -- Reserved blocks are the writer's, not the opener's: a descriptor
- * opened by the user and written by root, then one opened by root and
- * written by the user.  Root changes only its effective ids (and with
- * them its effective capabilities) between open() and write(). --
+ * opened by the user and written by root, one opened by root and written
+ * by the user, and one opened by root and written by root without
+ * CAP_SYS_RESOURCE.  Root changes only its effective ids (and with them
+ * its effective capabilities) or one capability between open() and
+ * write().  The reserved blocks are for no uid root has (resuid), so that
+ * CAP_SYS_RESOURCE decides. --
  */
+
+static void reserved_fd_prep(const char *base, struct outcome *o)
+{
+	char cmd[PATH_MAX + 64];
+
+	snprintf(cmd, sizeof(cmd), "mount -o remount,resuid=65534 %s", base);
+	if (system(cmd))
+		_exit(1);
+}
 
 /* open base/name as uid (creating it), write len bytes as root or uid */
 static void open_as_write_as(struct outcome *o, const char *path,
@@ -1286,6 +1333,7 @@ static void reserved_fd_steps(const char *base, struct outcome *o)
 {
 	struct statvfs st;
 	long avail;
+	int fd;
 
 	STEP(o, statvfs(base, &st));
 	avail = (long)st.f_bavail * st.f_bsize;
@@ -1295,17 +1343,34 @@ static void reserved_fd_steps(const char *base, struct outcome *o)
 	/* and now the user, natively, cannot write at all */
 	open_as_write_as(o, P("by_user"), 0, USER_ID, 4 << 20);
 	o->val[o->n - 2] = o->val[o->n - 2] > 0;
+	/* nor root without CAP_SYS_RESOURCE */
+	fd = open(P("by_capless"), O_WRONLY | O_CREAT | O_TRUNC, 0666);
+	STEP(o, fd < 0);
+	STEP(o, effective_cap(CAP_SYS_RESOURCE, false));
+	if (fd >= 0) {
+		write_fd(o, fd, 4 << 20);
+		o->val[o->n - 1] = o->val[o->n - 1] > 0;
+		close(fd);
+	}
+	STEP(o, effective_cap(CAP_SYS_RESOURCE, true));
 }
 
 TEST_F_TIMEOUT(native, reserved_blocks_are_the_writers_not_the_openers, 180)
 {
 	struct scenario s = {
-		.steps = reserved_fd_steps, .as_root = true,
-		.files = { "by_root", "by_user" },
+		.prep = reserved_fd_prep, .steps = reserved_fd_steps,
+		.as_root = true,
+		.files = { "by_root", "by_user", "by_capless" },
 	};
+	const struct outcome *nat = &self->out[0];
 
 	ASSERT_EQ(0, compare_on_ext4(_metadata, self, &s, "rfn", "rfm",
 				     "-m 50 -O ^has_journal", ""));
+	/* what natively holds, lest both sides agree by failing alike */
+	ASSERT_EQ(15, nat->n);
+	EXPECT_EQ(1, nat->val[4]);
+	EXPECT_EQ(0, nat->val[9]);
+	EXPECT_EQ(0, nat->val[13]);
 	ASSERT_NO_REQUESTS();
 }
 
@@ -1820,12 +1885,8 @@ TEST_F(native, truncate_by_group_writer_clears_setuid_set_behind_the_mount)
 		.prep = gw_prep, .warm = gw_warm, .change = gw_change,
 		.steps = gw_steps, .files = { "f", "g" },
 	};
-	char n[PATH_MAX], m[PATH_MAX], b[PATH_MAX];
 
-	snprintf(n, sizeof(n), "%s", bp("gwn"));
-	snprintf(m, sizeof(m), "%s", mp("tree/gwm"));
-	snprintf(b, sizeof(b), "%s", bp("gwm"));
-	compare_native(_metadata, self, &s, n, m, b);
+	compare_in_tree(_metadata, self, &s, "gwn", "gwm");
 	ASSERT_NO_REQUESTS();
 }
 
@@ -1930,19 +1991,12 @@ TEST_F(native, write_clears_setuid_and_capabilities_set_behind_an_open_file)
 		.prep = open_nosec_prep, .steps = open_nosec_steps,
 		.files = { "s", "c" },
 	};
-	char n[PATH_MAX], m[PATH_MAX], b[PATH_MAX];
 
-	snprintf(n, sizeof(n), "%s", bp("nsn"));
-	snprintf(m, sizeof(m), "%s", mp("tree/nsm"));
-	snprintf(b, sizeof(b), "%s", bp("nsm"));
-	compare_native(_metadata, self, &s, n, m, b);
+	compare_in_tree(_metadata, self, &s, "nsn", "nsm");
 	/* setting file capabilities takes root, who keeps none on write */
 	s.steps = open_nosec_caps_steps;
 	s.as_root = true;
-	snprintf(n, sizeof(n), "%s", bp("ncn"));
-	snprintf(m, sizeof(m), "%s", mp("tree/ncm"));
-	snprintf(b, sizeof(b), "%s", bp("ncm"));
-	compare_native(_metadata, self, &s, n, m, b);
+	compare_in_tree(_metadata, self, &s, "ncn", "ncm");
 	ASSERT_NO_REQUESTS();
 }
 
@@ -1950,22 +2004,6 @@ TEST_F(native, write_clears_setuid_and_capabilities_set_behind_an_open_file)
  * -- CAP_FSETID is the writer's, not the opener's: a descriptor opened
  * with it and written without it, and the other way round --
  */
-
-static int effective_fsetid(bool on)
-{
-	struct __user_cap_header_struct hdr = {
-		.version = _LINUX_CAPABILITY_VERSION_3,
-	};
-	struct __user_cap_data_struct data[2];
-
-	if (syscall(SYS_capget, &hdr, data))
-		return -1;
-	if (on)
-		data[0].effective |= 1U << CAP_FSETID;
-	else
-		data[0].effective &= ~(1U << CAP_FSETID);
-	return syscall(SYS_capset, &hdr, data);
-}
 
 static void fsetid_prep(const char *base, struct outcome *o)
 {
@@ -1986,10 +2024,10 @@ static void fsetid_write(struct outcome *o, const char *path, bool at_open,
 	struct stat st;
 	int fd;
 
-	STEP(o, effective_fsetid(at_open));
+	STEP(o, effective_cap(CAP_FSETID, at_open));
 	fd = open(path, O_WRONLY);
 	STEP(o, fd < 0);
-	STEP(o, effective_fsetid(!at_open));
+	STEP(o, effective_cap(CAP_FSETID, !at_open));
 	if (allocate)
 		STEP(o, fallocate(fd, 0, 0, 4096));
 	else
@@ -1998,7 +2036,7 @@ static void fsetid_write(struct outcome *o, const char *path, bool at_open,
 	VALUE(o, st.st_mode);
 	if (fd >= 0)
 		close(fd);
-	STEP(o, effective_fsetid(true));
+	STEP(o, effective_cap(CAP_FSETID, true));
 }
 
 static void fsetid_steps(const char *base, struct outcome *o)
@@ -2015,12 +2053,8 @@ TEST_F(native, cap_fsetid_of_the_writer_not_the_opener_decides)
 		.files = { "a", "b", "c" },
 		.as_root = true,
 	};
-	char n[PATH_MAX], m[PATH_MAX], b[PATH_MAX];
 
-	snprintf(n, sizeof(n), "%s", bp("fsn"));
-	snprintf(m, sizeof(m), "%s", mp("tree/fsm"));
-	snprintf(b, sizeof(b), "%s", bp("fsm"));
-	compare_native(_metadata, self, &s, n, m, b);
+	compare_in_tree(_metadata, self, &s, "fsn", "fsm");
 	ASSERT_NO_REQUESTS();
 }
 
@@ -2028,18 +2062,11 @@ TEST_F(native, write_and_truncate_clear_file_capabilities)
 {
 	struct scenario s = { .prep = fcaps_prep, .steps = fcaps_steps,
 			      .files = { "c", "t", "ft", "g" } };
-	char n[PATH_MAX], m[PATH_MAX], b[PATH_MAX];
 
-	snprintf(n, sizeof(n), "%s", bp("fcn"));
-	snprintf(m, sizeof(m), "%s", mp("tree/fcm"));
-	snprintf(b, sizeof(b), "%s", bp("fcm"));
-	compare_native(_metadata, self, &s, n, m, b);
+	compare_in_tree(_metadata, self, &s, "fcn", "fcm");
 	/* and as root, who keeps nothing either */
 	s.as_root = true;
-	snprintf(n, sizeof(n), "%s", bp("fcrn"));
-	snprintf(m, sizeof(m), "%s", mp("tree/fcrm"));
-	snprintf(b, sizeof(b), "%s", bp("fcrm"));
-	compare_native(_metadata, self, &s, n, m, b);
+	compare_in_tree(_metadata, self, &s, "fcrn", "fcrm");
 	ASSERT_NO_REQUESTS();
 }
 
