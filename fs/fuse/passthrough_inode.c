@@ -708,19 +708,23 @@ int fuse_pt_permission(struct mnt_idmap *idmap, struct inode *inode, int mask)
 	err = generic_permission(idmap, backing, mask);
 	if (err)
 		return err;
-	if (mask & MAY_NOT_BLOCK) {
-		cred = get_cred_rcu(fb->cred);
-		if (!cred)
-			return -ECHILD;
-	} else {
-		cred = get_cred(fb->cred);
+	/*
+	 * Out of RCU walk the caller holds the inode, which holds the
+	 * registration: override_creds() needs no reference of ours.
+	 */
+	if (!(mask & MAY_NOT_BLOCK)) {
+		old_cred = override_creds(fb->cred);
+		err = inode_permission(&nop_mnt_idmap, backing, mask) ?:
+		      fuse_pt_mount_permission(&fb->file->f_path, inode, mask);
+		revert_creds(old_cred);
+		return err;
 	}
-
+	cred = get_cred_rcu(fb->cred);
+	if (!cred)
+		return -ECHILD;
 	/* backing mounts are never idmapped (fuse_pt_resolve()) */
 	old_cred = override_creds(cred);
 	err = inode_permission(&nop_mnt_idmap, backing, mask);
-	if (!err && !(mask & MAY_NOT_BLOCK))
-		err = fuse_pt_mount_permission(&fb->file->f_path, inode, mask);
 	revert_creds(old_cred);
 	put_cred(cred);
 	return err;
