@@ -375,6 +375,25 @@ static bool fuse_pt_stale(struct inode *inode, struct inode *backing)
 		 FUSE_PT_COPY_FLAGS);
 }
 
+/*
+ * And the rest __fuse_pt_copyattr() copies: nothing to do if all is the
+ * same, as after most getattr calls.  Lockless: a change racing this is
+ * as racy as one racing the copy.
+ */
+static bool fuse_pt_same_attr(struct inode *inode, struct inode *backing)
+{
+	return inode->i_nlink == READ_ONCE(backing->i_nlink) &&
+		i_size_read(inode) == i_size_read(backing) &&
+		inode->i_blocks == READ_ONCE(backing->i_blocks) &&
+		inode_get_mtime_nsec(inode) == inode_get_mtime_nsec(backing) &&
+		inode_get_mtime_sec(inode) == inode_get_mtime_sec(backing) &&
+		inode_get_ctime_nsec(inode) == inode_get_ctime_nsec(backing) &&
+		inode_get_ctime_sec(inode) == inode_get_ctime_sec(backing) &&
+		inode_get_atime_nsec(inode) == inode_get_atime_nsec(backing) &&
+		inode_get_atime_sec(inode) == inode_get_atime_sec(backing) &&
+		inode->i_rdev == backing->i_rdev;
+}
+
 static void __fuse_pt_copyattr(struct inode *inode, struct inode *backing)
 {
 	struct fuse_inode *fi = get_fuse_inode(inode);
@@ -414,11 +433,15 @@ static void __fuse_pt_copyattr(struct inode *inode, struct inode *backing)
  * mode, owner, size, times and the append-only, immutable and sync flags
  * (permission checks, sticky directories, setuid on exec and write,
  * i_size, IS_APPEND()...) before any fuse operation runs, so they follow
- * the backing inode.  The file type never changes.
+ * the backing inode.  The file type never changes.  Nothing is written
+ * (no lock taken) when nothing differs, as after most getattr calls.
  */
 void fuse_pt_copyattr(struct inode *inode)
 {
-	__fuse_pt_copyattr(inode, get_fuse_inode(inode)->backing_inode);
+	struct inode *backing = get_fuse_inode(inode)->backing_inode;
+
+	if (fuse_pt_stale(inode, backing) || !fuse_pt_same_attr(inode, backing))
+		__fuse_pt_copyattr(inode, backing);
 }
 
 static void fuse_pt_refresh_from(struct inode *inode, struct inode *backing)
