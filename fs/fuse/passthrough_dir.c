@@ -253,19 +253,6 @@ void fuse_pt_set_entry_forever(struct dentry *entry)
 	fuse_dentry(entry)->time = get_jiffies_64() + FUSE_PT_DENTRY_FOREVER;
 }
 
-/**
- * fuse_pt_parent_is_subtree() - is this dentry made by a subtree lookup?
- * @entry: fuse dentry, possibly in RCU walk
- *
- * Return: true if its parent directory is a passthrough subtree.
- */
-bool fuse_pt_parent_is_subtree(struct dentry *entry)
-{
-	struct inode *dir = d_inode_rcu(READ_ONCE(entry->d_parent));
-
-	return dir && fuse_inode_subtree(dir);
-}
-
 /*
  * The fuse name names the backing dentry: the same bytes, or, in a
  * directory that compares names its own way (casefolding), a name that
@@ -386,12 +373,9 @@ static int fuse_pt_revalidate_name(struct dentry *entry, unsigned int flags)
  */
 int fuse_pt_revalidate(struct dentry *entry, unsigned int flags)
 {
-	int ret;
+	int ret = fuse_pt_revalidate_name(entry, flags);
 
-	if (!fuse_pt_filter_parent(entry))
-		return fuse_pt_revalidate_name(entry, flags);
-	ret = fuse_pt_revalidate_name(entry, flags);
-	if (ret > 0)
+	if (ret > 0 && unlikely(fuse_pt_filter_parent(entry)))
 		ret = fuse_pt_filter_revalidate(entry, flags);
 	return ret;
 }

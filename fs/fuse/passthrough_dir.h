@@ -159,7 +159,20 @@ void fuse_pt_bind_put(struct fuse_pt_bind *bind);
 void fuse_pt_bind_new_inode(struct inode *inode, struct fuse_pt_bind *bind);
 bool fuse_pt_bind_matches(struct inode *inode, const struct fuse_pt_bind *bind);
 void fuse_pt_bind_dentry(struct dentry *entry, struct inode *inode);
-bool fuse_pt_parent_is_subtree(struct dentry *entry);
+
+/**
+ * fuse_pt_parent_is_subtree() - is this dentry made by a subtree lookup?
+ * @entry: fuse dentry, possibly in RCU walk
+ *
+ * Return: true if its parent directory is a passthrough subtree.
+ */
+static inline bool fuse_pt_parent_is_subtree(struct dentry *entry)
+{
+	struct inode *dir = d_inode_rcu(READ_ONCE(entry->d_parent));
+
+	return dir && fuse_inode_subtree(dir);
+}
+
 void fuse_pt_evict_inode(struct inode *inode);
 bool fuse_pt_root_fits(struct fuse_mount *fm, int max_stack_depth);
 void fuse_pt_init_root(struct fuse_mount *fm);
@@ -268,7 +281,7 @@ const struct cred *fuse_pt_override_caller_creds(struct inode *inode);
 void fuse_pt_revert_caller_creds(const struct cred *old_cred);
 int fuse_pt_backing_path(struct dentry *dentry, struct path *path);
 void fuse_pt_copyattr(struct inode *inode);
-int fuse_pt_refresh(struct inode *inode);
+void __fuse_pt_copyattr(struct inode *inode, struct inode *backing);
 int fuse_pt_getattr(struct mnt_idmap *idmap, const struct path *path,
 		    struct kstat *stat, u32 request_mask, unsigned int flags);
 int fuse_pt_permission(struct mnt_idmap *idmap, struct inode *inode, int mask);
@@ -295,6 +308,50 @@ void fuse_pt_conn_free(struct fuse_conn *fc);
 int fuse_pt_fileattr_get(struct dentry *dentry, struct fileattr *fa);
 int fuse_pt_fileattr_set(struct mnt_idmap *idmap, struct dentry *dentry,
 			 struct fileattr *fa);
+
+#ifdef CONFIG_FUSE_PASSTHROUGH_DIR
+/* The inode flags the VFS checks on the fuse inode, as ovl_copyflags() */
+#define FUSE_PT_COPY_FLAGS	(S_SYNC | S_APPEND | S_IMMUTABLE)
+
+/**
+ * fuse_pt_stale() - do the attributes the VFS decides on differ?
+ * @inode: bound fuse inode
+ * @backing: its backing inode
+ *
+ * Lockless, also in RCU walk: a cheap test before fuse_pt_copyattr().
+ *
+ * Return: true if mode, owner, group or the checked flags differ.
+ */
+static inline bool fuse_pt_stale(struct inode *inode, struct inode *backing)
+{
+	return inode->i_mode != READ_ONCE(backing->i_mode) ||
+		!uid_eq(inode->i_uid, READ_ONCE(backing->i_uid)) ||
+		!gid_eq(inode->i_gid, READ_ONCE(backing->i_gid)) ||
+		(inode->i_flags & S_NOSEC) ||
+		((inode->i_flags ^ READ_ONCE(backing->i_flags)) &
+		 FUSE_PT_COPY_FLAGS);
+}
+
+/**
+ * fuse_pt_refresh() - fuse_pt_copyattr() if a decision could differ
+ * @inode: bound fuse inode, possibly in RCU walk
+ *
+ * Called where the VFS is about to decide on the fuse inode's attributes
+ * (permission, revalidation of a name about to be acted on).
+ *
+ * Return: 0, or -ECHILD if the inode is being evicted (RCU walk only).
+ */
+static inline int fuse_pt_refresh(struct inode *inode)
+{
+	struct inode *backing = READ_ONCE(get_fuse_inode(inode)->backing_inode);
+
+	if (unlikely(!backing))
+		return -ECHILD;
+	if (unlikely(fuse_pt_stale(inode, backing)))
+		__fuse_pt_copyattr(inode, backing);
+	return 0;
+}
+#endif
 
 /* passthrough_dir.c: subtree directories: lookup, revalidation, namespace */
 void fuse_pt_init_inode(struct inode *inode, bool subtree);

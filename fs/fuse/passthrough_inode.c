@@ -353,28 +353,6 @@ static const struct cred *fuse_pt_enter_change(struct dentry *dentry,
 	return fuse_pt_override_caller_creds(d_inode(dentry));
 }
 
-/* The inode flags the VFS checks on the fuse inode, as ovl_copyflags() */
-#define FUSE_PT_COPY_FLAGS	(S_SYNC | S_APPEND | S_IMMUTABLE)
-
-/**
- * fuse_pt_stale() - do the attributes the VFS decides on differ?
- * @inode: bound fuse inode
- * @backing: its backing inode
- *
- * Lockless, also in RCU walk: a cheap test before fuse_pt_copyattr().
- *
- * Return: true if mode, owner, group or the checked flags differ.
- */
-static bool fuse_pt_stale(struct inode *inode, struct inode *backing)
-{
-	return inode->i_mode != READ_ONCE(backing->i_mode) ||
-		!uid_eq(inode->i_uid, READ_ONCE(backing->i_uid)) ||
-		!gid_eq(inode->i_gid, READ_ONCE(backing->i_gid)) ||
-		(inode->i_flags & S_NOSEC) ||
-		((inode->i_flags ^ READ_ONCE(backing->i_flags)) &
-		 FUSE_PT_COPY_FLAGS);
-}
-
 /*
  * And the rest __fuse_pt_copyattr() copies: nothing to do if all is the
  * same, as after most getattr calls.  Lockless: a change racing this is
@@ -394,7 +372,8 @@ static bool fuse_pt_same_attr(struct inode *inode, struct inode *backing)
 		inode->i_rdev == backing->i_rdev;
 }
 
-static void __fuse_pt_copyattr(struct inode *inode, struct inode *backing)
+/* fuse_pt_copyattr() from a backing inode the caller read */
+void __fuse_pt_copyattr(struct inode *inode, struct inode *backing)
 {
 	struct fuse_inode *fi = get_fuse_inode(inode);
 
@@ -448,25 +427,6 @@ static void fuse_pt_refresh_from(struct inode *inode, struct inode *backing)
 {
 	if (unlikely(fuse_pt_stale(inode, backing)))
 		__fuse_pt_copyattr(inode, backing);
-}
-
-/**
- * fuse_pt_refresh() - fuse_pt_copyattr() if a decision could differ
- * @inode: bound fuse inode, possibly in RCU walk
- *
- * Called where the VFS is about to decide on the fuse inode's attributes
- * (permission, revalidation of a name about to be acted on).
- *
- * Return: 0, or -ECHILD if the inode is being evicted (RCU walk only).
- */
-int fuse_pt_refresh(struct inode *inode)
-{
-	struct inode *backing = READ_ONCE(get_fuse_inode(inode)->backing_inode);
-
-	if (unlikely(!backing))
-		return -ECHILD;
-	fuse_pt_refresh_from(inode, backing);
-	return 0;
 }
 
 /*
