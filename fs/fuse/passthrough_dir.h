@@ -319,14 +319,17 @@ int fuse_pt_fileattr_set(struct mnt_idmap *idmap, struct dentry *dentry,
  * @backing: its backing inode
  *
  * Lockless, also in RCU walk: a cheap test before fuse_pt_copyattr().
+ * The size too: the VFS clamps copy_file_range() to the fuse inode's
+ * (generic_copy_file_checks()) before any fuse operation runs.
  *
- * Return: true if mode, owner, group or the checked flags differ.
+ * Return: true if mode, owner, group, size or the checked flags differ.
  */
 static inline bool fuse_pt_stale(struct inode *inode, struct inode *backing)
 {
 	return inode->i_mode != READ_ONCE(backing->i_mode) ||
 		!uid_eq(inode->i_uid, READ_ONCE(backing->i_uid)) ||
 		!gid_eq(inode->i_gid, READ_ONCE(backing->i_gid)) ||
+		i_size_read(inode) != i_size_read(backing) ||
 		(inode->i_flags & S_NOSEC) ||
 		((inode->i_flags ^ READ_ONCE(backing->i_flags)) &
 		 FUSE_PT_COPY_FLAGS);

@@ -63,6 +63,8 @@ int fuse_pt_open(struct inode *inode, struct file *file)
 	err = fuse_pt_backing_path(file->f_path.dentry, &path);
 	if (err)
 		return err;
+	/* the size, for copy_file_range() of this file before any stat */
+	fuse_pt_copyattr(inode);
 	if (fuse_pt_filter_parent(file->f_path.dentry)) {
 		err = fuse_pt_filter_open(file);
 		if (err)

@@ -2070,4 +2070,62 @@ TEST_F(native, write_and_truncate_clear_file_capabilities)
 	ASSERT_NO_REQUESTS();
 }
 
+/*
+ * -- copy_file_range() copies what the file holds now: the VFS clamps it
+ * to the size it knows (generic_copy_file_checks()), so a size grown on
+ * the backing tree since the last stat must be seen --
+ */
+
+static void grown_prep(const char *base, struct outcome *o)
+{
+	if (mkdir(base, 0777) || chmod(base, 0777) ||
+	    put_file(P("f"), "small\n", 0666) || chmod(P("f"), 0666))
+		_exit(1);
+}
+
+static void grown_warm(const char *base, struct outcome *o)
+{
+	struct stat st;
+
+	stat(P("f"), &st);
+}
+
+static void grown_change(const char *base, struct outcome *o)
+{
+	static char buf[8192];
+	int fd = open(P("f"), O_WRONLY | O_APPEND);
+
+	memset(buf, 'g', sizeof(buf));
+	if (fd < 0 || write(fd, buf, sizeof(buf)) != sizeof(buf))
+		_exit(1);
+	close(fd);
+}
+
+static void grown_steps(const char *base, struct outcome *o)
+{
+	int in, out;
+	ssize_t n;
+
+	in = open(P("f"), O_RDONLY);
+	STEP(o, in < 0);
+	out = open(P("copy"), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	STEP(o, out < 0);
+	n = copy_file_range(in, NULL, out, NULL, 1 << 20, 0);
+	STEP(o, n < 0);
+	VALUE(o, n);
+	close(in);
+	close(out);
+}
+
+TEST_F(native, copy_file_range_sees_a_size_grown_on_the_backing_tree)
+{
+	struct scenario s = {
+		.prep = grown_prep, .warm = grown_warm, .change = grown_change,
+		.steps = grown_steps, .files = { "f", "copy" },
+	};
+
+	compare_in_tree(_metadata, self, &s, "cgn", "cgm");
+	ASSERT_NO_REQUESTS();
+}
+
 TEST_HARNESS_MAIN
