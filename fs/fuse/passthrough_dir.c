@@ -930,9 +930,7 @@ static int fuse_pt_tmpfile(struct mnt_idmap *idmap, struct inode *dir,
 		return PTR_ERR(inode);
 	}
 	/* data operations: limited to the opener, as fuse_pt_open() */
-	old_cred = override_creds(file->f_cred);
-	ff->cred = fuse_pt_caller_creds(dir);
-	revert_creds(old_cred);
+	ff->cred = fuse_pt_opener_creds(dir, file);
 	if (!ff->cred) {
 		iput(inode);
 		fput(backing_file);

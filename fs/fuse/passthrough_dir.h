@@ -277,6 +277,7 @@ static inline void fuse_pt_dentry_release(struct fuse_dentry *fd)
 const struct cred *fuse_pt_override_creds(struct inode *inode);
 kernel_cap_t fuse_pt_caller_caps(const struct cred *server);
 struct cred *fuse_pt_caller_creds(struct inode *inode);
+struct cred *fuse_pt_opener_creds(struct inode *inode, struct file *file);
 const struct cred *fuse_pt_override_caller_creds(struct inode *inode);
 void fuse_pt_revert_caller_creds(const struct cred *old_cred);
 int fuse_pt_backing_path(struct dentry *dentry, struct path *path);
@@ -335,6 +336,14 @@ static inline bool fuse_pt_stale(struct inode *inode, struct inode *backing)
 		 FUSE_PT_COPY_FLAGS);
 }
 
+/* fuse_pt_refresh() of a backing inode the caller read */
+static inline void fuse_pt_refresh_from(struct inode *inode,
+					struct inode *backing)
+{
+	if (unlikely(fuse_pt_stale(inode, backing)))
+		__fuse_pt_copyattr(inode, backing);
+}
+
 /**
  * fuse_pt_refresh() - fuse_pt_copyattr() if a decision could differ
  * @inode: bound fuse inode, possibly in RCU walk
@@ -350,8 +359,7 @@ static inline int fuse_pt_refresh(struct inode *inode)
 
 	if (unlikely(!backing))
 		return -ECHILD;
-	if (unlikely(fuse_pt_stale(inode, backing)))
-		__fuse_pt_copyattr(inode, backing);
+	fuse_pt_refresh_from(inode, backing);
 	return 0;
 }
 #endif

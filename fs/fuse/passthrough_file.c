@@ -97,20 +97,16 @@ int fuse_pt_open(struct inode *inode, struct file *file)
 	ff->passthrough = backing_file;
 	/*
 	 * Reads, writes and allocations of a regular file count against the
-	 * caller: the server's credentials limited to the opener (f_cred,
-	 * which fuse_pt_write_creds() compares a writer with), so that a
+	 * caller: the server's credentials limited to the opener, so that a
 	 * write is stopped by quota and reserved blocks, and the backing
 	 * filesystem's own setuid clearing (a chmod u+s made on the backing
 	 * tree after the check below) is not undone by the server's
 	 * CAP_FSETID.
 	 */
-	if (S_ISREG(inode->i_mode)) {
-		old_cred = override_creds(file->f_cred);
-		ff->cred = fuse_pt_caller_creds(inode);
-		revert_creds(old_cred);
-	} else {
+	if (S_ISREG(inode->i_mode))
+		ff->cred = fuse_pt_opener_creds(inode, file);
+	else
 		ff->cred = get_cred(fi->fb->cred);
-	}
 	if (!ff->cred) {
 		fput(backing_file);
 		fuse_file_free(ff);

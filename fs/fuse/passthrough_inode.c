@@ -104,6 +104,25 @@ struct cred *fuse_pt_caller_creds(struct inode *inode)
 }
 
 /**
+ * fuse_pt_opener_creds() - fuse_pt_caller_creds() of the opener of @file
+ * @inode: fuse inode bound to a backing inode
+ * @file: the fuse file being opened
+ *
+ * For the file's data operations: made from f_cred, which
+ * fuse_pt_write_creds() compares a writer with.
+ *
+ * Return: new credentials (put_cred() them) or NULL without memory.
+ */
+struct cred *fuse_pt_opener_creds(struct inode *inode, struct file *file)
+{
+	const struct cred *old_cred = override_creds(file->f_cred);
+	struct cred *cred = fuse_pt_caller_creds(inode);
+
+	revert_creds(old_cred);
+	return cred;
+}
+
+/**
  * fuse_pt_override_caller_creds() - override_creds(fuse_pt_caller_creds())
  * @inode: fuse inode bound to a backing inode
  *
@@ -354,14 +373,14 @@ static const struct cred *fuse_pt_enter_change(struct dentry *dentry,
 }
 
 /*
- * And the rest __fuse_pt_copyattr() copies: nothing to do if all is the
+ * And the rest __fuse_pt_copyattr() copies, beyond fuse_pt_stale()'s:
+ * nothing to do if all is the
  * same, as after most getattr calls.  Lockless: a change racing this is
  * as racy as one racing the copy.
  */
 static bool fuse_pt_same_attr(struct inode *inode, struct inode *backing)
 {
 	return inode->i_nlink == READ_ONCE(backing->i_nlink) &&
-		i_size_read(inode) == i_size_read(backing) &&
 		inode->i_blocks == READ_ONCE(backing->i_blocks) &&
 		inode_get_mtime_nsec(inode) == inode_get_mtime_nsec(backing) &&
 		inode_get_mtime_sec(inode) == inode_get_mtime_sec(backing) &&
@@ -420,12 +439,6 @@ void fuse_pt_copyattr(struct inode *inode)
 	struct inode *backing = get_fuse_inode(inode)->backing_inode;
 
 	if (fuse_pt_stale(inode, backing) || !fuse_pt_same_attr(inode, backing))
-		__fuse_pt_copyattr(inode, backing);
-}
-
-static void fuse_pt_refresh_from(struct inode *inode, struct inode *backing)
-{
-	if (unlikely(fuse_pt_stale(inode, backing)))
 		__fuse_pt_copyattr(inode, backing);
 }
 
