@@ -1260,11 +1260,23 @@ TEST_F_TIMEOUT(native, quota_limits_the_caller_as_natively, 180)
 static void reserved_steps(const char *base, struct outcome *o)
 {
 	struct statvfs st;
+	long avail, kib;
 
 	STEP(o, statvfs(base, &st));
+	avail = (long)st.f_bavail * st.f_bsize / 1024;
 	/* what the user may have, and then some of the reserved blocks */
-	write_len(o, P("fill"), (long)st.f_bavail * st.f_bsize + (4 << 20));
-	o->val[o->n - 1] = o->val[o->n - 1] >= (long)st.f_bavail * st.f_bsize / 1024;
+	write_len(o, P("fill"), avail * 1024 + (4 << 20));
+	kib = o->val[o->n - 1];
+	fprintf(stderr, "# reserved: wrote %ld KiB of %ld KiB available\n",
+		kib, avail);
+	/*
+	 * Delayed allocation reserves metadata blocks, so how much fits
+	 * varies by a few blocks with writeback: did the user get most of
+	 * what it may have, and did it get into the reserved blocks?
+	 */
+	o->val[o->n - 1] = kib >= avail - 2048;
+	STEP(o, 0);
+	VALUE(o, kib >= avail + 2048);
 }
 
 TEST_F_TIMEOUT(native, reserved_blocks_stay_reserved, 180)

@@ -12,6 +12,7 @@
 #include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <sys/stat.h>
@@ -71,10 +72,11 @@ static inline bool exists(const char *path)
 	return !lstat(path, &st);
 }
 
-/* base/rel in buf (PATH_MAX bytes) */
+/* base/rel in buf (PATH_MAX bytes); a path cut short would be another one */
 static inline const char *join(char *buf, const char *base, const char *rel)
 {
-	snprintf(buf, PATH_MAX, "%s/%s", base, rel);
+	if (snprintf(buf, PATH_MAX, "%s/%s", base, rel) >= PATH_MAX)
+		abort();
 	return buf;
 }
 
