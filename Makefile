@@ -15,14 +15,23 @@
 TOP := $(abspath .)
 BUILD := $(TOP)/build
 DEBUG ?= 0
-export DEBUG BUILD
+# KERNEL=mainline: Debian's linux-source-7.3 with patches/mainline/ (see
+# harness/kernel.sh); the default is the 6.12 LTS base CI runs
+KERNEL ?= 6.12
+export DEBUG BUILD KERNEL
 
-ifeq ($(DEBUG),1)
-OBJ := $(BUILD)/obj-debug
+ifeq ($(KERNEL),mainline)
+KSUFFIX := -mainline
 else
-OBJ := $(BUILD)/obj
+KSUFFIX :=
 endif
-KTREE := $(BUILD)/linux
+ifeq ($(DEBUG),1)
+OBJ := $(BUILD)/obj$(KSUFFIX)-debug
+else
+OBJ := $(BUILD)/obj$(KSUFFIX)
+endif
+KTREE := $(BUILD)/linux$(KSUFFIX)
+SELFTESTS := $(BUILD)/selftests$(KSUFFIX)
 LIBFUSE := $(BUILD)/libfuse
 BPFTOOL_DIR := $(BUILD)/bpftool
 SELFTEST_DIR := tools/testing/selftests/filesystems/fuse
@@ -51,14 +60,14 @@ bpftool: prepare
 	@harness/build-bpftool
 
 selftests: kernel libfuse bpftool
-	@$(MAKE) -s -C $(KTREE)/$(SELFTEST_DIR) OUTPUT=$(BUILD)/selftests \
+	@$(MAKE) -s -C $(KTREE)/$(SELFTEST_DIR) OUTPUT=$(SELFTESTS) \
 		KHDR_INCLUDES="-isystem $(OBJ)/usr-headers/include" \
 		LIBFUSE=$(LIBFUSE) BPFTOOL_DIR=$(BPFTOOL_DIR) VMLINUX=$(OBJ)/vmlinux all
-	@$(MAKE) -s -C $(KTREE)/$(SELFTEST_DIR) OUTPUT=$(BUILD)/selftests LIBFUSE=$(LIBFUSE) \
-		BPFTOOL_DIR=$(BPFTOOL_DIR) VMLINUX=$(OBJ)/vmlinux list > $(BUILD)/selftests/tests
+	@$(MAKE) -s -C $(KTREE)/$(SELFTEST_DIR) OUTPUT=$(SELFTESTS) LIBFUSE=$(LIBFUSE) \
+		BPFTOOL_DIR=$(BPFTOOL_DIR) VMLINUX=$(OBJ)/vmlinux list > $(SELFTESTS)/tests
 
 test: selftests
-	@harness/fetch-source linux-6.12 --status
+	@harness/fetch-source $(if $(KSUFFIX),linux-7.3,linux-6.12) --status
 	@harness/test
 
 demo: selftests
@@ -99,6 +108,7 @@ bisect-check: kernel
 
 clean:
 	rm -rf $(BUILD)/obj $(BUILD)/obj-debug $(BUILD)/selftests $(BUILD)/vm \
+		$(BUILD)/obj-mainline $(BUILD)/obj-mainline-debug $(BUILD)/selftests-mainline \
 		$(LIBFUSE)/build $(LIBFUSE)/prefix
 
 distclean:

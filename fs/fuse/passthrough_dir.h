@@ -17,33 +17,6 @@
 struct fuse_entry_backing_out;
 
 /*
- * Per-dentry data: on 32-bit kernels every fuse dentry has one, on 64-bit
- * only those of connections that may use directory passthrough (see
- * fuse_dentry_has_data()); other dentries keep the entry timeout in
- * d_fsdata itself.
- */
-struct fuse_dentry {
-	union {
-		u64 time;
-		struct rcu_head rcu;
-	};
-#ifdef CONFIG_FUSE_PASSTHROUGH_DIR
-	/* Backing path of a bound dentry (reference held), or empty */
-	struct path backing_path;
-	/* backing_path.dentry->d_seq when last found valid (RCU revalidate) */
-	unsigned int backing_seq;
-#endif
-};
-
-static inline struct fuse_dentry *fuse_dentry(const struct dentry *dentry)
-{
-	return dentry->d_fsdata;
-}
-
-extern const struct dentry_operations fuse_pt_dentry_operations;
-extern const struct dentry_operations fuse_pt_root_dentry_operations;
-
-/*
  * May this connection negotiate FUSE_PASSTHROUGH_DIR?  Bound inodes are
  * served with init-namespace credentials, and the VFS checks a caller's
  * capabilities in the mount's user namespace.
@@ -52,54 +25,6 @@ static inline bool fuse_pt_wanted(const struct fuse_conn *fc)
 {
 	return IS_ENABLED(CONFIG_FUSE_PASSTHROUGH_DIR) &&
 		fc->user_ns == &init_user_ns;
-}
-
-/*
- * Has this dentry a struct fuse_dentry in d_fsdata (always on 32-bit)?  On
- * 64-bit only the dentries made with fuse_pt_dentry_operations have one:
- * those of connections that negotiated directory passthrough, and the few
- * made before an INIT reply said otherwise.  Plain FUSE dentries keep
- * their timeout in d_fsdata itself, as without this feature.
- */
-static inline bool fuse_dentry_has_data(const struct dentry *dentry)
-{
-	if (BITS_PER_LONG < 64)
-		return true;
-	return IS_ENABLED(CONFIG_FUSE_PASSTHROUGH_DIR) &&
-		(dentry->d_op == &fuse_pt_dentry_operations ||
-		 dentry->d_op == &fuse_pt_root_dentry_operations);
-}
-
-/*
- * Dentry operations of a new fuse super block.  While INIT is unanswered
- * a connection that may negotiate directory passthrough gets the ones
- * with per-dentry data; fuse_pt_init_reply() goes back to fuse's own if
- * it was not negotiated.
- */
-static inline const struct dentry_operations *
-fuse_pt_sb_dentry_ops(struct fuse_conn *fc, const struct dentry_operations *ops)
-{
-	bool pt = fc->initialized ? fc->passthrough_dir : fuse_pt_wanted(fc);
-
-	if (!IS_ENABLED(CONFIG_FUSE_PASSTHROUGH_DIR) || !pt)
-		return ops;
-	return ops == &fuse_root_dentry_operations ?
-		&fuse_pt_root_dentry_operations : &fuse_pt_dentry_operations;
-}
-
-/*
- * INIT answered, before fuse_set_initialized(): if the feature is not
- * negotiated, plain dentries from now on.
- */
-static inline void fuse_pt_init_reply(struct fuse_mount *fm)
-{
-	struct super_block *sb = fm->sb;
-
-	if (!IS_ENABLED(CONFIG_FUSE_PASSTHROUGH_DIR))
-		return;
-	if (sb && !fm->fc->passthrough_dir &&
-	    sb->s_d_op == &fuse_pt_dentry_operations)
-		WRITE_ONCE(sb->s_d_op, &fuse_dentry_operations);
 }
 
 /*
@@ -150,7 +75,7 @@ int fuse_pt_resolve(struct fuse_conn *fc, const struct fuse_entry_backing_out *o
 		    unsigned int size, const struct fuse_attr *attr,
 		    struct fuse_pt_bind *bind);
 struct fuse_backing *fuse_pt_root_open(struct fuse_conn *fc, unsigned int fd,
-				       struct file *dev);
+				       bool dev_admin);
 int fuse_pt_root_prepare(struct super_block *sb, struct fuse_backing *fb,
 			 umode_t rootmode);
 bool fuse_pt_same_domain(const struct fuse_backing *a,
@@ -175,7 +100,7 @@ static inline bool fuse_pt_parent_is_subtree(struct dentry *entry)
 
 void fuse_pt_evict_inode(struct inode *inode);
 bool fuse_pt_root_fits(struct fuse_mount *fm, int max_stack_depth);
-void fuse_pt_init_root(struct fuse_mount *fm);
+bool fuse_pt_init_root(struct fuse_mount *fm, bool ok);
 
 #else /* CONFIG_FUSE_PASSTHROUGH_DIR */
 
@@ -202,7 +127,7 @@ static inline int fuse_pt_resolve(struct fuse_conn *fc,
 
 static inline struct fuse_backing *fuse_pt_root_open(struct fuse_conn *fc,
 						     unsigned int fd,
-						     struct file *dev)
+						     bool dev_admin)
 {
 	return ERR_PTR(-EOPNOTSUPP);
 }
@@ -237,7 +162,10 @@ static inline bool fuse_pt_root_fits(struct fuse_mount *fm,
 	return true;
 }
 
-static inline void fuse_pt_init_root(struct fuse_mount *fm) {}
+static inline bool fuse_pt_init_root(struct fuse_mount *fm, bool ok)
+{
+	return ok;
+}
 
 #endif /* CONFIG_FUSE_PASSTHROUGH_DIR */
 

@@ -220,7 +220,8 @@ void fuse_pt_bind_new_inode(struct inode *inode, struct fuse_pt_bind *bind)
  * fuse_pt_root_open() - the backing directory to bind the mount root to
  * @fc: the new connection
  * @fd: the passthrough_root= (or passthrough_root_inode=) file descriptor
- * @dev: the mount's /dev/fuse file, or NULL
+ * @dev_admin: the opener of the mount's /dev/fuse file (fd=) had
+ *	CAP_SYS_ADMIN in the initial user namespace
  *
  * The root inode is made at mount time, not from an entry reply, so a
  * mount option names its backing directory, as fd= names /dev/fuse: a
@@ -238,7 +239,7 @@ void fuse_pt_bind_new_inode(struct inode *inode, struct fuse_pt_bind *bind)
  * may be bound to (see fuse_pt_refused_backing()), -ENOMEM.
  */
 struct fuse_backing *fuse_pt_root_open(struct fuse_conn *fc, unsigned int fd,
-				       struct file *dev)
+				       bool dev_admin)
 {
 	struct fuse_backing *fb;
 	struct file *file;
@@ -256,8 +257,7 @@ struct fuse_backing *fuse_pt_root_open(struct fuse_conn *fc, unsigned int fd,
 	 * user) cannot lend a directory, or its own authority, to the user.
 	 */
 	err = -EPERM;
-	if (!file_ns_capable(file, &init_user_ns, CAP_SYS_ADMIN) || !dev ||
-	    !file_ns_capable(dev, &init_user_ns, CAP_SYS_ADMIN))
+	if (!file_ns_capable(file, &init_user_ns, CAP_SYS_ADMIN) || !dev_admin)
 		goto out_fput;
 	err = -ENOTDIR;
 	if (!d_is_dir(file->f_path.dentry))
@@ -343,29 +343,33 @@ bool fuse_pt_root_fits(struct fuse_mount *fm, int max_stack_depth)
 /**
  * fuse_pt_init_root() - INIT answered: may anything bound be served?
  * @fm: the mount whose INIT reply was processed
+ * @ok: INIT succeeded so far
  *
  * A failed INIT serves nothing bound.  A root bound at mount time is
  * served only if INIT negotiated FUSE_PASSTHROUGH_DIR with a
  * max_stack_depth above the backing directory's; otherwise the
  * connection fails as a refused INIT does: requests get ECONNREFUSED, and
  * so do the operations of the root, which waited for INIT until now
- * (fuse_pt_ready()).  Called before fuse_set_initialized().  The mount,
+ * (fuse_pt_ready()).  Called before the connection is marked initialized,
+ * with what INIT made of it so far.  The mount,
  * its super block and root outlive this: INIT is counted in num_waiting
  * (FR_WAITING, fuse_request_queue_background()) until its ->end has run,
  * and umount waits for that (fuse_wait_aborted()) before the super block
  * goes.
+ *
+ * Return: @ok, or false if the root bound at mount time refuses INIT.
  */
-void fuse_pt_init_root(struct fuse_mount *fm)
+bool fuse_pt_init_root(struct fuse_mount *fm, bool ok)
 {
 	struct fuse_backing *fb = fuse_pt_root_backing(fm);
 	struct fuse_conn *fc = fm->fc;
 	const char *why;
 
-	if (fc->conn_error)
+	if (!ok)
 		fc->passthrough_dir = 0;
 	if (!fb)
-		return;
-	if (fc->conn_error) {
+		return ok;
+	if (!ok) {
 		why = "INIT failed";
 	} else if (!fc->passthrough_dir) {
 		/* not asked for, or fuse_pt_root_fits() said no */
@@ -377,13 +381,12 @@ void fuse_pt_init_root(struct fuse_mount *fm)
 		 * whoever sees the flag cleared.
 		 */
 		smp_store_release(&fb->flags, fb->flags & ~FUSE_BACKING_PT_ROOT);
-		return;
+		return true;
 	}
 	pr_warn("mount root bound to a backing directory, but %s: connection refused\n",
 		why);
 	fc->passthrough_dir = 0;
-	fc->conn_init = 0;
-	fc->conn_error = 1;
+	return false;
 }
 
 /**
