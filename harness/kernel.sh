@@ -19,9 +19,10 @@ esac
 ktree=$build/linux$ksuffix
 if [ "${DEBUG:-0}" = 1 ]; then kobj=$build/obj$ksuffix-debug; else kobj=$build/obj$ksuffix; fi
 
-# kernel_not_new PATH: is PATH, a new file of this repository, one the
-# kernel already has (listed in the series' directory as not-new)?  Then
-# the series changes the kernel's own file and the overlay leaves it out.
-kernel_not_new() {
-	[ -f "$kpatches/not-new" ] && grep -qxF "$1" "$kpatches/not-new"
+# kernel_skips PATH: does this kernel's tree leave out PATH, a new file
+# of this repository?  The series' directory lists them in "skip": files
+# the kernel already has (the series changes them instead) and files for
+# another kernel (the 6.12 compat header).
+kernel_skips() {
+	[ -f "$kpatches/skip" ] && grep -qxF "$1" "$kpatches/skip"
 }

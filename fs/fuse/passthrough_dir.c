@@ -163,7 +163,7 @@ struct inode *fuse_pt_iget(struct inode *dir, struct inode *backing)
 			     fuse_pt_inode_test, fuse_pt_inode_set, &key);
 	if (!inode)
 		return ERR_PTR(-ENOMEM);
-	if (inode->i_state & I_NEW) {
+	if (inode_state_read_once(inode) & I_NEW) {
 		ihold(backing);
 		fuse_backing_get(ctx);
 		fuse_pt_fill_attr(inode, backing, &attr);
@@ -206,8 +206,10 @@ struct dentry *fuse_pt_lookup(struct inode *dir, struct dentry *entry,
 		return ERR_PTR(err);
 
 	old_cred = fuse_pt_override_creds(dir);
-	backing = lookup_one_unlocked(mnt_idmap(parent.mnt), entry->d_name.name,
-				      parent.dentry, entry->d_name.len);
+	backing = lookup_one_unlocked(mnt_idmap(parent.mnt),
+				      &QSTR_LEN(entry->d_name.name,
+						entry->d_name.len),
+				      parent.dentry);
 	revert_creds(old_cred);
 	if (IS_ERR(backing))
 		return ERR_CAST(backing);
@@ -343,10 +345,14 @@ static int fuse_pt_revalidate_name(struct dentry *entry, unsigned int flags)
 	if (backing->d_flags & DCACHE_OP_REVALIDATE) {
 		/* as the lookup it revalidates: with the server's creds */
 		const struct cred *old_cred;
+		struct name_snapshot n;
 		int ret;
 
 		old_cred = fuse_pt_override_creds(d_inode(entry));
-		ret = backing->d_op->d_revalidate(backing, flags);
+		take_dentry_name_snapshot(&n, backing);
+		ret = backing->d_op->d_revalidate(d_inode(bparent.dentry),
+						  &n.name, backing, flags);
+		release_dentry_name_snapshot(&n);
 		revert_creds(old_cred);
 		if (ret <= 0)
 			return ret;
@@ -402,7 +408,7 @@ static bool fuse_pt_filldir(struct dir_context *ctx, const char *name,
 
 	/* as ovl_fill_real(): the caller's position follows the backing one */
 	rd->caller->pos = ctx->pos;
-	if (rd->dir && !is_dot_dotdot(name, namelen) &&
+	if (rd->dir && !name_is_dot_dotdot(name, namelen) &&
 	    !fuse_pt_filter_readdir(rd->dir, rd->filter, name, namelen, ino,
 				    d_type))
 		return true;
@@ -466,6 +472,15 @@ out:
 
 /* One wrapper per backing VFS call: the place to audit idmaps and locks */
 
+/* @entry's name in the backing directory @dir, which the caller locked */
+static struct dentry *fuse_pt_lookup_one(const struct path *dir,
+					 struct dentry *entry)
+{
+	return lookup_one(mnt_idmap(dir->mnt),
+			  &QSTR_LEN(entry->d_name.name, entry->d_name.len),
+			  dir->dentry);
+}
+
 static int fuse_pt_do_create(const struct path *dir, struct dentry *entry,
 			     umode_t mode, dev_t rdev, const char *link)
 {
@@ -475,16 +490,16 @@ static int fuse_pt_do_create(const struct path *dir, struct dentry *entry,
 
 	switch (mode & S_IFMT) {
 	case S_IFREG:
-		err = vfs_create(idmap, bdir, entry, mode, true);
+		err = vfs_create(idmap, entry, mode, NULL);
 		break;
 	case S_IFDIR:
 		err = vfs_mkdir(idmap, bdir, entry, mode);
 		break;
 	case S_IFLNK:
-		err = vfs_symlink(idmap, bdir, entry, link);
+		err = vfs_symlink(idmap, bdir, entry, link, NULL);
 		break;
 	default:
-		err = vfs_mknod(idmap, bdir, entry, mode, rdev);
+		err = vfs_mknod(idmap, bdir, entry, mode, rdev, NULL);
 		break;
 	}
 	pr_debug("create(%pd2, 0%o) = %i\n", entry, mode, err);
@@ -509,7 +524,7 @@ static int fuse_pt_do_remove(const struct path *dir, struct dentry *entry,
 	int err;
 
 	if (isdir)
-		err = vfs_rmdir(idmap, d_inode(dir->dentry), entry);
+		err = vfs_rmdir(idmap, d_inode(dir->dentry), entry, NULL);
 	else
 		err = vfs_unlink(idmap, d_inode(dir->dentry), entry, NULL);
 	pr_debug("%s(%pd2) = %i\n", isdir ? "rmdir" : "unlink", entry, err);
@@ -575,8 +590,7 @@ static struct dentry *fuse_pt_child(const struct path *dir, struct dentry *entry
 	struct dentry *expect = fuse_dentry(entry)->backing_path.dentry;
 	struct dentry *child;
 
-	child = lookup_one(mnt_idmap(dir->mnt), entry->d_name.name, dir->dentry,
-			   entry->d_name.len);
+	child = fuse_pt_lookup_one(dir, entry);
 	if (IS_ERR(child))
 		return child;
 	if (want_positive ? child != expect :
@@ -615,8 +629,7 @@ static int fuse_pt_instantiate(struct inode *dir, struct dentry *entry,
 		/* some filesystems leave the new dentry for a lookup */
 		struct dentry *found;
 
-		found = lookup_one(mnt_idmap(bdir->mnt), entry->d_name.name,
-				   bdir->dentry, entry->d_name.len);
+		found = fuse_pt_lookup_one(bdir, entry);
 		if (IS_ERR(found))
 			return PTR_ERR(found);
 		if (d_is_negative(found)) {
@@ -665,8 +678,7 @@ static int fuse_pt_hidden_exists(struct inode *dir, struct dentry *entry,
 
 	if (!fuse_pt_filtered(dir))
 		return 0;
-	found = lookup_one(mnt_idmap(bdir->mnt), entry->d_name.name,
-			   bdir->dentry, entry->d_name.len);
+	found = fuse_pt_lookup_one(bdir, entry);
 	if (IS_ERR(found))
 		return PTR_ERR(found);
 	if (d_is_positive(found) &&
@@ -729,8 +741,7 @@ static int fuse_pt_create(struct inode *dir, struct dentry *entry,
 	if (err == -EEXIST)
 		err = fuse_pt_hidden_exists(dir, entry, &bdir) ?: -EEXIST;
 	if (err == -EEXIST && open_existing) {
-		child = lookup_one(mnt_idmap(bdir.mnt), entry->d_name.name,
-				   bdir.dentry, entry->d_name.len);
+		child = fuse_pt_lookup_one(&bdir, entry);
 		err = PTR_ERR(child);
 		if (IS_ERR(child))
 			goto out_unlock;

@@ -234,9 +234,9 @@ void fuse_pt_sync_fs(struct super_block *sb);
 #define FUSE_PT_XINO_SHIFT	56
 bool fuse_pt_map_ino(struct inode *inode, dev_t dev, u64 *ino);
 void fuse_pt_conn_free(struct fuse_conn *fc);
-int fuse_pt_fileattr_get(struct dentry *dentry, struct fileattr *fa);
+int fuse_pt_fileattr_get(struct dentry *dentry, struct file_kattr *fa);
 int fuse_pt_fileattr_set(struct mnt_idmap *idmap, struct dentry *dentry,
-			 struct fileattr *fa);
+			 struct file_kattr *fa);
 
 #ifdef CONFIG_FUSE_PASSTHROUGH_DIR
 /* The inode flags the VFS checks on the fuse inode, as ovl_copyflags() */

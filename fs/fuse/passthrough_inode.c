@@ -254,10 +254,16 @@ static int fuse_pt_do_getattr(const struct path *path, struct kstat *stat,
 			      u32 request_mask, unsigned int flags)
 {
 	pr_debug("getattr(%pd2, 0x%x)\n", path->dentry, request_mask);
-	/* As ovl_do_getattr(): a nosec getattr stays nosec all the way down */
-	if (flags & AT_GETATTR_NOSEC)
-		return vfs_getattr_nosec(path, stat, request_mask, flags);
-	return vfs_getattr(path, stat, request_mask, flags);
+	/*
+	 * As overlayfs: the VFS asked the LSMs about the fuse inode.  On a
+	 * kernel with AT_GETATTR_NOSEC, a getattr that is not nosec asks them
+	 * about the backing inode too.
+	 */
+#ifdef AT_GETATTR_NOSEC
+	if (!(flags & AT_GETATTR_NOSEC))
+		return vfs_getattr(path, stat, request_mask, flags);
+#endif
+	return vfs_getattr_nosec(path, stat, request_mask, flags);
 }
 
 /* The caller holds mnt_want_write() and the backing inode's lock */
@@ -324,7 +330,7 @@ static int fuse_pt_do_set_acl(const struct path *path, const char *name,
 }
 
 static int fuse_pt_do_fileattr_set(const struct path *path,
-				   struct fileattr *fa)
+				   struct file_kattr *fa)
 {
 	int err;
 
@@ -1302,7 +1308,7 @@ void fuse_pt_sync_fs(struct super_block *sb)
  *
  * Return: 0 or a negative errno from the backing filesystem.
  */
-int fuse_pt_fileattr_get(struct dentry *dentry, struct fileattr *fa)
+int fuse_pt_fileattr_get(struct dentry *dentry, struct file_kattr *fa)
 {
 	const struct cred *old_cred;
 	struct path backing;
@@ -1329,7 +1335,7 @@ int fuse_pt_fileattr_get(struct dentry *dentry, struct fileattr *fa)
  * Return: 0 or a negative errno from the backing filesystem.
  */
 int fuse_pt_fileattr_set(struct mnt_idmap *idmap, struct dentry *dentry,
-			 struct fileattr *fa)
+			 struct file_kattr *fa)
 {
 	const struct cred *old_cred;
 	struct path backing;
