@@ -115,4 +115,30 @@ static inline int fuse_compat_vfs_rmdir(struct mnt_idmap *idmap,
 #define d_revalidate(dir, name, dentry, flags) \
 	d_revalidate(((void)(dir), (void)(name), (dentry)), flags)
 
+/*
+ * The helpers the mainline series adds to dev.c, where the connection's
+ * INIT state and /dev/fuse's private data are those of a struct fuse_chan.
+ */
+static inline bool fuse_conn_initialized(struct fuse_conn *fc)
+{
+	/* as smp_rmb() in fuse_get_req(): pairs with fuse_set_initialized() */
+	return smp_load_acquire(&fc->initialized);
+}
+
+static inline int fuse_conn_wait_initialized(struct fuse_conn *fc)
+{
+	return wait_event_killable(fc->blocked_waitq,
+				   fuse_conn_initialized(fc));
+}
+
+static inline struct fuse_conn *fuse_dev_file_conn(struct file *file)
+{
+	struct fuse_dev *fud;
+
+	if (file->f_op != &fuse_dev_operations)
+		return NULL;
+	fud = READ_ONCE(file->private_data);
+	return fud ? fud->fc : NULL;
+}
+
 #endif /* _FS_FUSE_PASSTHROUGH_COMPAT_H */

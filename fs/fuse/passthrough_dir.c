@@ -339,11 +339,11 @@ static int fuse_pt_revalidate_name(struct dentry *entry, unsigned int flags)
 	valid = d_inode(parent) && fuse_inode_subtree(d_inode(parent)) &&
 		!fuse_pt_backing_path(parent, &bparent) &&
 		fuse_pt_same_name(entry, backing, bparent.dentry, &seq);
-	dput(parent);
-	if (!valid)
-		return 0;
-	if (backing->d_flags & DCACHE_OP_REVALIDATE) {
-		/* as the lookup it revalidates: with the server's creds */
+	if (valid && (backing->d_flags & DCACHE_OP_REVALIDATE)) {
+		/*
+		 * As the lookup it revalidates: with the server's creds; the
+		 * parent, and so its backing path, held until it returns.
+		 */
 		const struct cred *old_cred;
 		struct name_snapshot n;
 		int ret;
@@ -354,9 +354,14 @@ static int fuse_pt_revalidate_name(struct dentry *entry, unsigned int flags)
 						  &n.name, backing, flags);
 		release_dentry_name_snapshot(&n);
 		revert_creds(old_cred);
-		if (ret <= 0)
+		if (ret <= 0) {
+			dput(parent);
 			return ret;
+		}
 	}
+	dput(parent);
+	if (!valid)
+		return 0;
 	WRITE_ONCE(fd->backing_seq, seq);
 	return fuse_pt_revalidate_attr(entry);
 }

@@ -591,7 +591,6 @@ static int fuse_pt_filter_init_member(const struct btf_type *t,
 static int fuse_pt_filter_reg(void *kdata, struct bpf_link *link)
 {
 	struct fuse_pt_filter_ops *ops = kdata;
-	struct fuse_dev *fud;
 	struct fuse_conn *fc;
 	struct file *file;
 	int err;
@@ -601,16 +600,13 @@ static int fuse_pt_filter_reg(void *kdata, struct bpf_link *link)
 	file = fget(ops->fuse_fd);
 	if (!file)
 		return -EBADF;
+	/* not /dev/fuse, or not yet mounted: no connection */
 	err = -EINVAL;
-	if (file->f_op != &fuse_dev_operations)
+	fc = fuse_dev_file_conn(file);
+	if (!fc)
 		goto out_fput;
-	/* not yet mounted: no connection */
-	fud = READ_ONCE(file->private_data);
-	if (!fud)
-		goto out_fput;
-	fc = fud->fc;
 	err = -EOPNOTSUPP;
-	if (!fc->initialized || !fc->passthrough_dir)
+	if (!fuse_conn_initialized(fc) || !fc->passthrough_dir)
 		goto out_fput;
 
 	mutex_lock(&fuse_pt_filter_mutex);

@@ -189,22 +189,12 @@ int fuse_pt_backing_path(struct dentry *dentry, struct path *path)
  * requests do if INIT failed or did not negotiate the feature
  * (fuse_pt_init_root()).
  */
-static bool fuse_pt_initialized(struct fuse_conn *fc)
-{
-	/*
-	 * Acquire, as smp_rmb() in fuse_get_req(): matches smp_wmb() in
-	 * fuse_set_initialized(), so that what INIT negotiated is seen.
-	 */
-	return smp_load_acquire(&fc->initialized);
-}
-
 static noinline int fuse_pt_wait_init(struct fuse_conn *fc, bool rcu)
 {
-	if (!fuse_pt_initialized(fc)) {
+	if (!fuse_conn_initialized(fc)) {
 		if (rcu)
 			return -ECHILD;
-		if (wait_event_killable(fc->blocked_waitq,
-					fuse_pt_initialized(fc)))
+		if (fuse_conn_wait_initialized(fc))
 			return -EINTR;
 	}
 	if (!fc->passthrough_dir)
