@@ -230,7 +230,11 @@ struct dentry *fuse_pt_lookup(struct inode *dir, struct dentry *entry,
 		return d_splice_alias(NULL, entry);
 	}
 
-	inode = fuse_pt_iget(dir, d_inode(backing));
+	/* only a dentry with the passthrough part can hold a backing path */
+	if (WARN_ON_ONCE(!fuse_dentry_has_data(entry)))
+		inode = ERR_PTR(-EIO);
+	else
+		inode = fuse_pt_iget(dir, d_inode(backing));
 	if (IS_ERR(inode)) {
 		dput(backing);
 		return ERR_CAST(inode);
@@ -339,29 +343,31 @@ static int fuse_pt_revalidate_name(struct dentry *entry, unsigned int flags)
 	valid = d_inode(parent) && fuse_inode_subtree(d_inode(parent)) &&
 		!fuse_pt_backing_path(parent, &bparent) &&
 		fuse_pt_same_name(entry, backing, bparent.dentry, &seq);
-	if (valid && (backing->d_flags & DCACHE_OP_REVALIDATE)) {
-		/*
-		 * As the lookup it revalidates: with the server's creds; the
-		 * parent, and so its backing path, held until it returns.
-		 */
-		const struct cred *old_cred;
-		struct name_snapshot n;
-		int ret;
-
-		old_cred = fuse_pt_override_creds(d_inode(entry));
-		take_dentry_name_snapshot(&n, backing);
-		ret = backing->d_op->d_revalidate(d_inode(bparent.dentry),
-						  &n.name, backing, flags);
-		release_dentry_name_snapshot(&n);
-		revert_creds(old_cred);
-		if (ret <= 0) {
-			dput(parent);
-			return ret;
-		}
-	}
 	dput(parent);
 	if (!valid)
 		return 0;
+	if (backing->d_flags & DCACHE_OP_REVALIDATE) {
+		/*
+		 * As the lookup it revalidates: with the server's creds; and
+		 * as ovl_revalidate_real(): the backing dentry's own parent and
+		 * a snapshot of its name, held across the call.
+		 */
+		const struct cred *old_cred;
+		struct name_snapshot n;
+		struct dentry *bdparent;
+		int ret;
+
+		old_cred = fuse_pt_override_creds(d_inode(entry));
+		bdparent = dget_parent(backing);
+		take_dentry_name_snapshot(&n, backing);
+		ret = backing->d_op->d_revalidate(d_inode(bdparent), &n.name,
+						  backing, flags);
+		release_dentry_name_snapshot(&n);
+		dput(bdparent);
+		revert_creds(old_cred);
+		if (ret <= 0)
+			return ret;
+	}
 	WRITE_ONCE(fd->backing_seq, seq);
 	return fuse_pt_revalidate_attr(entry);
 }
