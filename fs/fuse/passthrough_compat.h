@@ -5,12 +5,11 @@
  *
  * Included from fuse_i.h by the 6.12 series only, after every kernel
  * header the fuse files use and before passthrough_dir.h; the mainline
- * series has no such file.  Each function-like macro names the mainline
- * function it stands for and calls the 6.12 function of the same name (a
- * macro is not expanded again inside its own expansion), so only the
- * directory passthrough files, which use the mainline forms, see a
- * difference.  Nothing here may change what a call does: a 6.12 argument
- * the mainline call lacks gets the value mainline implies.
+ * series has no such file.  A mainline call is a static inline wrapper of
+ * the 6.12 function, defined first and then given the mainline name by a
+ * macro; only the directory passthrough files use those names.  Nothing
+ * here may change what a call does: a 6.12 argument the mainline call
+ * lacks gets the value mainline implies.
  */
 
 #ifndef _FS_FUSE_PASSTHROUGH_COMPAT_H
@@ -116,8 +115,9 @@ static inline int fuse_compat_vfs_rmdir(struct mnt_idmap *idmap,
 	d_revalidate(((void)(dir), (void)(name), (dentry)), flags)
 
 /*
- * The helpers the mainline series adds to dev.c, where the connection's
- * INIT state and /dev/fuse's private data are those of a struct fuse_chan.
+ * The helpers the mainline series adds to req.c and dev.c, where the
+ * connection's INIT state and /dev/fuse's private data are those of a
+ * struct fuse_chan.
  */
 static inline bool fuse_conn_initialized(struct fuse_conn *fc)
 {
