@@ -60,6 +60,7 @@ bpftool: prepare
 	@harness/build-bpftool
 
 selftests: kernel libfuse bpftool
+	@mkdir -p $(SELFTESTS)
 	@$(MAKE) -s -C $(KTREE)/$(SELFTEST_DIR) OUTPUT=$(SELFTESTS) \
 		KHDR_INCLUDES="-isystem $(OBJ)/usr-headers/include" \
 		LIBFUSE=$(LIBFUSE) BPFTOOL_DIR=$(BPFTOOL_DIR) VMLINUX=$(OBJ)/vmlinux all

@@ -492,8 +492,26 @@ static struct dentry *fuse_pt_lookup_one(const struct path *dir,
 			  dir->dentry);
 }
 
-static int fuse_pt_do_create(const struct path *dir, struct dentry *entry,
-			     umode_t mode, dev_t rdev, const char *link)
+/*
+ * Lock the backing directory @dir and look up @entry's name in it, for a
+ * new name: negative, or positive if the name was made on the backing tree
+ * since @entry was looked up.  end_creating() unlocks it.
+ */
+static struct dentry *fuse_pt_start_creating(const struct path *dir,
+					     struct dentry *entry)
+{
+	return start_creating(mnt_idmap(dir->mnt), dir->dentry,
+			      &QSTR_LEN(entry->d_name.name, entry->d_name.len));
+}
+
+/*
+ * Make @child, from fuse_pt_start_creating().  Return: the new backing
+ * dentry, still locked (@child, or the one vfs_mkdir() returned instead);
+ * or an error, with @child unlocked and put, as vfs_mkdir() does.
+ */
+static struct dentry *fuse_pt_do_create(const struct path *dir,
+					struct dentry *child, umode_t mode,
+					dev_t rdev, const char *link)
 {
 	struct mnt_idmap *idmap = mnt_idmap(dir->mnt);
 	struct inode *bdir = d_inode(dir->dentry);
@@ -501,20 +519,25 @@ static int fuse_pt_do_create(const struct path *dir, struct dentry *entry,
 
 	switch (mode & S_IFMT) {
 	case S_IFREG:
-		err = vfs_create(idmap, entry, mode, NULL);
+		err = vfs_create(idmap, child, mode, NULL);
 		break;
 	case S_IFDIR:
-		err = vfs_mkdir(idmap, bdir, entry, mode);
-		break;
+		child = vfs_mkdir(idmap, bdir, child, mode, NULL);
+		pr_debug("mkdir(0%o) = %pe\n", mode, child);
+		return child;
 	case S_IFLNK:
-		err = vfs_symlink(idmap, bdir, entry, link, NULL);
+		err = vfs_symlink(idmap, bdir, child, link, NULL);
 		break;
 	default:
-		err = vfs_mknod(idmap, bdir, entry, mode, rdev, NULL);
+		err = vfs_mknod(idmap, bdir, child, mode, rdev, NULL);
 		break;
 	}
-	pr_debug("create(%pd2, 0%o) = %i\n", entry, mode, err);
-	return err;
+	pr_debug("create(%pd2, 0%o) = %i\n", child, mode, err);
+	if (err) {
+		end_creating(child);
+		return ERR_PTR(err);
+	}
+	return child;
 }
 
 static int fuse_pt_do_link(struct dentry *old, const struct path *dir,
@@ -542,23 +565,14 @@ static int fuse_pt_do_remove(const struct path *dir, struct dentry *entry,
 	return err;
 }
 
-static int fuse_pt_do_rename(const struct path *olddir, struct dentry *old,
-			     const struct path *newdir, struct dentry *new,
-			     unsigned int flags)
+/* @rd from start_renaming() */
+static int fuse_pt_do_rename(struct renamedata *rd)
 {
-	struct renamedata rd = {
-		.old_mnt_idmap	= mnt_idmap(olddir->mnt),
-		.old_dir	= d_inode(olddir->dentry),
-		.old_dentry	= old,
-		.new_mnt_idmap	= mnt_idmap(newdir->mnt),
-		.new_dir	= d_inode(newdir->dentry),
-		.new_dentry	= new,
-		.flags		= flags,
-	};
 	int err;
 
-	err = vfs_rename(&rd);
-	pr_debug("rename(%pd2, %pd2, 0x%x) = %i\n", old, new, flags, err);
+	err = vfs_rename(rd);
+	pr_debug("rename(%pd2, %pd2, 0x%x) = %i\n", rd->old_dentry,
+		 rd->new_dentry, rd->flags, err);
 	return err;
 }
 
@@ -592,25 +606,6 @@ fuse_pt_create_creds(struct inode *dir, struct dentry *entry, umode_t mode)
 	}
 	/* our reference goes in fuse_pt_revert_caller_creds() */
 	return override_creds(cred);
-}
-
-/* The backing dentry of a fuse dentry, checked to be where it should be */
-static struct dentry *fuse_pt_child(const struct path *dir, struct dentry *entry,
-				    bool want_positive)
-{
-	struct dentry *expect = fuse_dentry(entry)->backing_path.dentry;
-	struct dentry *child;
-
-	child = fuse_pt_lookup_one(dir, entry);
-	if (IS_ERR(child))
-		return child;
-	if (want_positive ? child != expect :
-	    d_is_positive(child)) {
-		/* the backing tree changed under us: let the VFS look again */
-		dput(child);
-		return ERR_PTR(want_positive ? -ESTALE : -EEXIST);
-	}
-	return child;
 }
 
 /* Give a fuse dentry the backing dentry @child (reference moved) */
@@ -673,30 +668,21 @@ static int fuse_pt_instantiate(struct inode *dir, struct dentry *entry,
 }
 
 /*
- * A name exists in the backing directory where the fuse dentry is negative.
+ * The backing name @found exists where the fuse dentry @entry is negative.
  * In a filtered directory it may be hidden from the caller: then making
  * it is refused with EACCES, as a filter that hides a name should refuse
  * to create it; EEXIST (or opening it) would tell that it exists.  Under
  * the backing directory's lock.
  *
- * Return: 0 if not hidden, or a negative errno.
+ * Return: -EACCES if hidden, or -EEXIST.
  */
-static int fuse_pt_hidden_exists(struct inode *dir, struct dentry *entry,
-				 const struct path *bdir)
+static int fuse_pt_exists(struct inode *dir, struct dentry *entry,
+			  struct dentry *found)
 {
-	struct dentry *found;
-	int err = 0;
-
-	if (!fuse_pt_filtered(dir))
-		return 0;
-	found = fuse_pt_lookup_one(bdir, entry);
-	if (IS_ERR(found))
-		return PTR_ERR(found);
-	if (d_is_positive(found) &&
+	if (fuse_pt_filtered(dir) &&
 	    fuse_pt_filter_lookup(dir, entry, d_inode(found)))
-		err = -EACCES;
-	dput(found);
-	return err;
+		return -EACCES;
+	return -EEXIST;
 }
 
 /* The filter's operation for making a name of type @mode */
@@ -746,31 +732,24 @@ static int fuse_pt_create(struct inode *dir, struct dentry *entry,
 	err = PTR_ERR(old_cred);
 	if (IS_ERR(old_cred))
 		goto out_drop_write;
-	inode_lock_nested(d_inode(bdir.dentry), I_MUTEX_PARENT);
-	child = fuse_pt_child(&bdir, entry, false);
+	child = fuse_pt_start_creating(&bdir, entry);
 	err = PTR_ERR(child);
-	if (err == -EEXIST)
-		err = fuse_pt_hidden_exists(dir, entry, &bdir) ?: -EEXIST;
-	if (err == -EEXIST && open_existing) {
-		child = fuse_pt_lookup_one(&bdir, entry);
-		err = PTR_ERR(child);
-		if (IS_ERR(child))
-			goto out_unlock;
-		/* as open(O_CREAT) of a directory; and no second alias */
-		err = -EISDIR;
-		if (!d_is_dir(child))
-			err = fuse_pt_instantiate(dir, entry, &bdir, child) ?: 1;
-		dput(child);
-		goto out_unlock;
-	}
 	if (IS_ERR(child))
-		goto out_unlock;
-	err = fuse_pt_do_create(&bdir, child, mode, rdev, link);
-	if (!err)
-		err = fuse_pt_instantiate(dir, entry, &bdir, child);
-	dput(child);
-out_unlock:
-	inode_unlock(d_inode(bdir.dentry));
+		goto out_revert;
+	if (d_is_positive(child)) {
+		err = fuse_pt_exists(dir, entry, child);
+		/* as open(O_CREAT) of a directory; and no second alias */
+		if (err == -EEXIST && open_existing)
+			err = d_is_dir(child) ? -EISDIR :
+			      fuse_pt_instantiate(dir, entry, &bdir, child) ?: 1;
+	} else {
+		child = fuse_pt_do_create(&bdir, child, mode, rdev, link);
+		err = PTR_ERR(child);
+		if (!IS_ERR(child))
+			err = fuse_pt_instantiate(dir, entry, &bdir, child);
+	}
+	end_creating(child);
+out_revert:
 	fuse_pt_revert_caller_creds(old_cred);
 out_drop_write:
 	mnt_drop_write(bdir.mnt);
@@ -851,7 +830,7 @@ static int fuse_pt_mknod(struct mnt_idmap *idmap, struct inode *dir,
 
 /* vfs_create() (nfsd, overlayfs upper layers), as fuse_create() */
 static int fuse_pt_create_reg(struct mnt_idmap *idmap, struct inode *dir,
-			      struct dentry *entry, umode_t mode, bool excl)
+			      struct dentry *entry, umode_t mode)
 {
 	return fuse_pt_mknod(idmap, dir, entry, mode, 0);
 }
@@ -863,13 +842,14 @@ static int fuse_pt_create_reg(struct mnt_idmap *idmap, struct inode *dir,
  * @entry: negative dentry
  * @mode: mode of the new directory
  *
- * Return: 0 or a negative errno from the backing filesystem.
+ * Return: NULL (@entry is instantiated), or an error from the backing
+ * filesystem.
  */
-static int fuse_pt_mkdir(struct mnt_idmap *idmap, struct inode *dir,
-			 struct dentry *entry, umode_t mode)
+static struct dentry *fuse_pt_mkdir(struct mnt_idmap *idmap, struct inode *dir,
+				    struct dentry *entry, umode_t mode)
 {
-	return fuse_pt_create(dir, entry, (mode & ~S_IFMT) | S_IFDIR, 0, NULL,
-			      false);
+	return ERR_PTR(fuse_pt_create(dir, entry, (mode & ~S_IFMT) | S_IFDIR,
+				      0, NULL, false));
 }
 
 /**
@@ -1003,14 +983,16 @@ static int fuse_pt_remove(struct inode *dir, struct dentry *entry, bool isdir)
 		mnt_drop_write(bdir.mnt);
 		return PTR_ERR(old_cred);
 	}
-	inode_lock_nested(d_inode(bdir.dentry), I_MUTEX_PARENT);
-	child = fuse_pt_child(&bdir, entry, true);
+	child = start_removing(mnt_idmap(bdir.mnt), bdir.dentry,
+			       &QSTR_LEN(entry->d_name.name, entry->d_name.len));
 	err = PTR_ERR(child);
 	if (!IS_ERR(child)) {
-		err = fuse_pt_do_remove(&bdir, child, isdir);
-		dput(child);
+		/* the backing tree changed under us: let the VFS look again */
+		err = -ESTALE;
+		if (child == fuse_dentry(entry)->backing_path.dentry)
+			err = fuse_pt_do_remove(&bdir, child, isdir);
+		end_removing(child);
 	}
-	inode_unlock(d_inode(bdir.dentry));
 	fuse_pt_revert_caller_creds(old_cred);
 	mnt_drop_write(bdir.mnt);
 
@@ -1100,9 +1082,9 @@ int fuse_pt_rename(struct mnt_idmap *idmap, struct inode *olddir,
 		   struct dentry *oldent, struct inode *newdir,
 		   struct dentry *newent, unsigned int flags)
 {
-	struct dentry *bold, *bnew, *trap;
 	struct path bolddir, bnewdir;
 	const struct cred *old_cred;
+	struct renamedata rd = {};
 	int err;
 
 	if (fuse_is_bad(olddir))
@@ -1143,42 +1125,42 @@ int fuse_pt_rename(struct mnt_idmap *idmap, struct inode *olddir,
 	err = PTR_ERR(old_cred);
 	if (IS_ERR(old_cred))
 		goto out_drop_write;
-	trap = lock_rename(bnewdir.dentry, bolddir.dentry);
-	err = PTR_ERR(trap);
-	if (IS_ERR(trap))
+	/*
+	 * Both on one mount: one idmap.  RENAME_NOREPLACE is left out of the
+	 * lookups: a name that is there must be looked at (filter) first.
+	 */
+	rd.mnt_idmap = mnt_idmap(bolddir.mnt);
+	rd.old_parent = bolddir.dentry;
+	rd.new_parent = bnewdir.dentry;
+	rd.flags = flags & RENAME_EXCHANGE;
+	err = start_renaming(&rd, 0,
+			     &QSTR_LEN(oldent->d_name.name, oldent->d_name.len),
+			     &QSTR_LEN(newent->d_name.name, newent->d_name.len));
+	if (err)
 		goto out_revert;
 
-	bold = fuse_pt_child(&bolddir, oldent, true);
-	err = PTR_ERR(bold);
-	if (IS_ERR(bold))
-		goto out_unlock;
-	bnew = fuse_pt_child(&bnewdir, newent, d_is_positive(newent));
-	err = PTR_ERR(bnew);
-	if (err == -EEXIST)
-		err = fuse_pt_hidden_exists(newdir, newent, &bnewdir) ?: -EEXIST;
-	if (err == -EEXIST && !(flags & RENAME_NOREPLACE))
-		err = -ESTALE;
-	if (IS_ERR(bnew))
-		goto out_dput_old;
-
-	err = -EINVAL;
-	if (bold == trap)
-		goto out_dput;
-	err = -ENOTEMPTY;
-	if (bnew == trap)
-		goto out_dput;
+	/* the backing tree changed under us: let the VFS look again */
+	err = -ESTALE;
+	if (rd.old_dentry != fuse_dentry(oldent)->backing_path.dentry)
+		goto out_end;
+	if (d_is_positive(newent)) {
+		if (rd.new_dentry != fuse_dentry(newent)->backing_path.dentry)
+			goto out_end;
+	} else if (d_is_positive(rd.new_dentry)) {
+		err = fuse_pt_exists(newdir, newent, rd.new_dentry);
+		if (err == -EEXIST && !(flags & RENAME_NOREPLACE))
+			err = -ESTALE;
+		goto out_end;
+	}
 
 	/*
 	 * Each fuse dentry keeps its backing dentry: the VFS moves (or
 	 * exchanges) the fuse dentries as vfs_rename() moves the backing ones.
 	 */
-	err = fuse_pt_do_rename(&bolddir, bold, &bnewdir, bnew, flags);
-out_dput:
-	dput(bnew);
-out_dput_old:
-	dput(bold);
-out_unlock:
-	unlock_rename(bnewdir.dentry, bolddir.dentry);
+	rd.flags = flags;
+	err = fuse_pt_do_rename(&rd);
+out_end:
+	end_renaming(&rd);
 out_revert:
 	fuse_pt_revert_caller_creds(old_cred);
 out_drop_write:
@@ -1245,22 +1227,21 @@ int fuse_pt_link(struct dentry *entry, struct inode *newdir,
 	err = PTR_ERR(old_cred);
 	if (IS_ERR(old_cred))
 		goto out_drop_write;
-	inode_lock_nested(d_inode(bdir.dentry), I_MUTEX_PARENT);
-	child = fuse_pt_child(&bdir, newent, false);
+	child = fuse_pt_start_creating(&bdir, newent);
 	err = PTR_ERR(child);
-	if (err == -EEXIST)
-		err = fuse_pt_hidden_exists(newdir, newent, &bdir) ?: -EEXIST;
 	if (IS_ERR(child))
-		goto out_unlock;
-	err = fuse_pt_do_link(bold.dentry, &bdir, child);
+		goto out_revert;
+	if (d_is_positive(child))
+		err = fuse_pt_exists(newdir, newent, child);
+	else
+		err = fuse_pt_do_link(bold.dentry, &bdir, child);
 	if (!err) {
 		fuse_pt_set_backing(newent, &bdir, dget(child));
 		ihold(inode);
 		d_instantiate(newent, inode);
 	}
-	dput(child);
-out_unlock:
-	inode_unlock(d_inode(bdir.dentry));
+	end_creating(child);
+out_revert:
 	fuse_pt_revert_caller_creds(old_cred);
 out_drop_write:
 	mnt_drop_write(bdir.mnt);

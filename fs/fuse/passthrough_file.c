@@ -311,11 +311,6 @@ static void fuse_pt_put_write_creds(struct file *file, const struct cred *cred)
 		put_cred(cred);
 }
 
-static void fuse_pt_end_write(struct file *file, loff_t pos, ssize_t ret)
-{
-	fuse_write_update_attr(file_inode(file), pos, ret);
-}
-
 /*
  * fuse_passthrough_write_iter() and fuse_passthrough_splice_write(), with
  * the writer's CAP_FSETID.  backing_file_write_iter() uses the credentials
@@ -325,23 +320,14 @@ static ssize_t fuse_pt_backing_write_iter(struct kiocb *iocb,
 					  struct iov_iter *from)
 {
 	struct file *file = iocb->ki_filp;
-	struct inode *inode = file_inode(file);
-	struct backing_file_ctx ctx = {
-		.user_file = file,
-		.end_write = fuse_pt_end_write,
-	};
+	const struct cred *cred;
 	ssize_t ret;
 
-	if (!iov_iter_count(from))
-		return 0;
-	ctx.cred = fuse_pt_write_creds(file);
-	if (!ctx.cred)
+	cred = fuse_pt_write_creds(file);
+	if (!cred)
 		return -ENOMEM;
-	inode_lock(inode);
-	ret = backing_file_write_iter(fuse_file_passthrough(file->private_data),
-				      from, iocb, iocb->ki_flags, &ctx);
-	inode_unlock(inode);
-	fuse_pt_put_write_creds(file, ctx.cred);
+	ret = fuse_passthrough_write_iter_cred(iocb, from, cred);
+	fuse_pt_put_write_creds(file, cred);
 	return ret;
 }
 
@@ -388,23 +374,16 @@ static ssize_t fuse_pt_splice_write(struct pipe_inode_info *pipe,
 				    struct file *out, loff_t *ppos, size_t len,
 				    unsigned int flags)
 {
-	struct inode *inode = file_inode(out);
-	struct backing_file_ctx ctx = {
-		.user_file = out,
-		.end_write = fuse_pt_end_write,
-	};
+	const struct cred *cred;
 	ssize_t ret;
 
-	fuse_pt_copyattr(inode);
-	ctx.cred = fuse_pt_write_creds(out);
-	if (!ctx.cred)
+	fuse_pt_copyattr(file_inode(out));
+	cred = fuse_pt_write_creds(out);
+	if (!cred)
 		return -ENOMEM;
-	inode_lock(inode);
-	ret = backing_file_splice_write(pipe,
-					fuse_file_passthrough(out->private_data),
-					ppos, len, flags, &ctx);
-	inode_unlock(inode);
-	fuse_pt_put_write_creds(out, ctx.cred);
+	ret = fuse_passthrough_splice_write_cred(pipe, out, ppos, len, flags,
+						 cred);
+	fuse_pt_put_write_creds(out, cred);
 	return ret;
 }
 
