@@ -447,7 +447,7 @@ static int fuse_pt_iterate_shared(struct file *file, struct dir_context *ctx)
 		/* no filter registered: nothing listed (fail closed) */
 		if (!fuse_pt_filter_attached(file_inode(file)))
 			return -EACCES;
-		rd.filter = kzalloc(sizeof(*rd.filter), GFP_KERNEL);
+		rd.filter = kzalloc_obj(*rd.filter);
 		if (!rd.filter)
 			return -ENOMEM;
 		rd.dir = file_inode(file);

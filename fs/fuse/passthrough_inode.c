@@ -517,7 +517,7 @@ static int fuse_pt_xino_index(struct fuse_conn *fc,
 	int idx;
 
 	if (!x) {
-		x = kzalloc(sizeof(*x), GFP_KERNEL);
+		x = kzalloc_obj(*x);
 		if (!x)
 			return -1;
 		spin_lock_init(&x->lock);

@@ -272,7 +272,7 @@ struct fuse_backing *fuse_pt_root_open(struct fuse_conn *fc, unsigned int fd,
 		goto out_fput;
 	}
 	err = -ENOMEM;
-	fb = kmalloc(sizeof(*fb), GFP_KERNEL);
+	fb = kmalloc_obj(*fb);
 	if (!fb)
 		goto out_fput;
 	fb->cred = get_current_cred();
