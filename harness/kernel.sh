@@ -26,3 +26,13 @@ if [ "${DEBUG:-0}" = 1 ]; then kobj=$build/obj$ksuffix-debug; else kobj=$build/o
 kernel_skips() {
 	[ -f "$kpatches/skip" ] && grep -qxF "$1" "$kpatches/skip"
 }
+
+# kernel_path PATH: where this kernel's tree has PATH, a new file of this
+# repository: the series' directory may place one elsewhere ("paths":
+# lines "PATH KERNEL-PATH"; 7.3 keeps the fuse docs in
+# Documentation/filesystems/fuse/).
+kernel_path() {
+	local to=
+	[ -f "$kpatches/paths" ] && to=$(awk -v f="$1" '$1 == f { print $2 }' "$kpatches/paths")
+	echo "${to:-$1}"
+}

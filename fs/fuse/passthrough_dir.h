@@ -3,7 +3,8 @@
  * FUSE directory passthrough: lookup-time binding of fuse inodes to backing
  * inodes, and kernel-served passthrough subtrees.
  *
- * Included from fuse_i.h; see Documentation/filesystems/fuse-dir-passthrough.rst
+ * Included from fuse_i.h; see fuse-dir-passthrough.rst in the filesystems
+ * documentation.
  */
 
 #ifndef _FS_FUSE_PASSTHROUGH_DIR_H

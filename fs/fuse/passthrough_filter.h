@@ -7,7 +7,7 @@
  * directory first ask the connection's filter, a BPF struct_ops
  * (struct fuse_pt_filter_ops) registered by the server.  Verdicts only
  * narrow what the backing filesystem would allow the caller.  See
- * Documentation/filesystems/fuse-dir-passthrough.rst, "Filters".
+ * fuse-dir-passthrough.rst in the filesystems documentation, "Filters".
  */
 
 #ifndef _FS_FUSE_PASSTHROUGH_FILTER_H

@@ -7,7 +7,7 @@
  * with a struct fuse_entry_backing_out naming a backing_id in an entry
  * reply, or at mount time (passthrough_root=); below a passthrough subtree
  * the kernel binds what it looks up itself (passthrough_dir.c).  See
- * Documentation/filesystems/fuse-dir-passthrough.rst.
+ * fuse-dir-passthrough.rst in the filesystems documentation.
  */
 
 #include "fuse_i.h"
