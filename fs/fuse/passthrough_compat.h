@@ -57,8 +57,9 @@ fuse_compat_lookup_one_unlocked(struct mnt_idmap *idmap, struct qstr *name,
 #define lookup_one_unlocked fuse_compat_lookup_one_unlocked
 
 /*
- * Mainline's namespace calls take a struct delegated_inode (NULL here: no
- * NFS delegation is broken from a fuse mount), and its vfs_create() takes
+ * Mainline's namespace calls take a struct delegated_inode (NULL here, as
+ * overlayfs passes: a delegation on the backing directory or file is not
+ * waited for, the call fails with -EWOULDBLOCK), and its vfs_create() takes
  * the parent from the dentry and is always exclusive, as 6.12's is with
  * want_excl.
  */

@@ -626,26 +626,35 @@ static void fuse_pt_set_backing(struct dentry *entry, const struct path *dir,
  * Instantiate a negative fuse dentry from the backing dentry just created
  * for it, under the backing parent's lock: no d_drop() and re-lookup.
  */
+/*
+ * The backing dentry of a name just made as @child under the backing
+ * directory's lock: some filesystems leave the new dentry for a lookup
+ * (negative, or unhashed).  Return: a reference to it, positive, or an
+ * error.
+ */
+static struct dentry *fuse_pt_made(const struct path *bdir,
+				   struct dentry *entry, struct dentry *child)
+{
+	struct dentry *found;
+
+	if (!d_unhashed(child) && d_is_positive(child))
+		return dget(child);
+	found = fuse_pt_lookup_one(bdir, entry);
+	if (!IS_ERR(found) && d_is_negative(found)) {
+		dput(found);
+		return ERR_PTR(-ENOENT);
+	}
+	return found;
+}
+
 static int fuse_pt_instantiate(struct inode *dir, struct dentry *entry,
 			       const struct path *bdir, struct dentry *child)
 {
 	struct inode *inode;
 
-	if (d_unhashed(child) || d_is_negative(child)) {
-		/* some filesystems leave the new dentry for a lookup */
-		struct dentry *found;
-
-		found = fuse_pt_lookup_one(bdir, entry);
-		if (IS_ERR(found))
-			return PTR_ERR(found);
-		if (d_is_negative(found)) {
-			dput(found);
-			return -ENOENT;
-		}
-		child = found;
-	} else {
-		dget(child);
-	}
+	child = fuse_pt_made(bdir, entry, child);
+	if (IS_ERR(child))
+		return PTR_ERR(child);
 
 	inode = fuse_pt_iget(dir, d_inode(child));
 	if (IS_ERR(inode)) {
@@ -683,6 +692,40 @@ static int fuse_pt_exists(struct inode *dir, struct dentry *entry,
 	    fuse_pt_filter_lookup(dir, entry, d_inode(found)))
 		return -EACCES;
 	return -EEXIST;
+}
+
+/*
+ * A rename onto a name that is negative in the fuse directory @dir, if
+ * filtered, must not overwrite or tell about a name the filter hides, but
+ * start_renaming() looks the target up for a rename (LOOKUP_RENAME_TARGET,
+ * with which NFS may answer negative without asking its server) and
+ * checks its traps first.  Look again without that, under the backing
+ * directory's lock (@locked) or not.
+ *
+ * Return: 0 if not there or not filtered, -EACCES if hidden, -EEXIST if
+ * there, or another negative errno.
+ */
+static int fuse_pt_target_exists(struct inode *dir, struct dentry *entry,
+				 const struct path *bdir, bool locked)
+{
+	struct dentry *found;
+	int err = 0;
+
+	if (!fuse_pt_filtered(dir))
+		return 0;
+	if (locked)
+		found = fuse_pt_lookup_one(bdir, entry);
+	else
+		found = lookup_one_unlocked(mnt_idmap(bdir->mnt),
+					    &QSTR_LEN(entry->d_name.name,
+						      entry->d_name.len),
+					    bdir->dentry);
+	if (IS_ERR(found))
+		return PTR_ERR(found);
+	if (d_is_positive(found))
+		err = fuse_pt_exists(dir, entry, found);
+	dput(found);
+	return err;
 }
 
 /* The filter's operation for making a name of type @mode */
@@ -1026,8 +1069,9 @@ static int fuse_pt_remove(struct inode *dir, struct dentry *entry, bool isdir)
  * @dir: subtree directory
  * @entry: the name; the VFS checked the caller (sticky bit included)
  *
- * Return: 0 or a negative errno from the backing filesystem; -ESTALE if
- * the backing tree changed under the name (the VFS then looks it up again).
+ * Return: 0 or a negative errno from the backing filesystem; -ENOENT if
+ * the backing name is gone, -ESTALE if it is another one now (the VFS
+ * then looks it up again).
  */
 static int fuse_pt_unlink(struct inode *dir, struct dentry *entry)
 {
@@ -1136,8 +1180,13 @@ int fuse_pt_rename(struct mnt_idmap *idmap, struct inode *olddir,
 	err = start_renaming(&rd, 0,
 			     &QSTR_LEN(oldent->d_name.name, oldent->d_name.len),
 			     &QSTR_LEN(newent->d_name.name, newent->d_name.len));
-	if (err)
+	if (err) {
+		/* a trap of the backing tree: but a hidden target stays hidden */
+		if ((err == -ENOTEMPTY || err == -EINVAL) && d_is_negative(newent) &&
+		    fuse_pt_target_exists(newdir, newent, &bnewdir, false) == -EACCES)
+			err = -EACCES;
 		goto out_revert;
+	}
 
 	/* the backing tree changed under us: let the VFS look again */
 	err = -ESTALE;
@@ -1146,11 +1195,16 @@ int fuse_pt_rename(struct mnt_idmap *idmap, struct inode *olddir,
 	if (d_is_positive(newent)) {
 		if (rd.new_dentry != fuse_dentry(newent)->backing_path.dentry)
 			goto out_end;
-	} else if (d_is_positive(rd.new_dentry)) {
-		err = fuse_pt_exists(newdir, newent, rd.new_dentry);
+	} else {
+		if (d_is_positive(rd.new_dentry))
+			err = fuse_pt_exists(newdir, newent, rd.new_dentry);
+		else
+			err = fuse_pt_target_exists(newdir, newent, &bnewdir,
+						    true);
 		if (err == -EEXIST && !(flags & RENAME_NOREPLACE))
 			err = -ESTALE;
-		goto out_end;
+		if (err)
+			goto out_end;
 	}
 
 	/*
@@ -1236,9 +1290,15 @@ int fuse_pt_link(struct dentry *entry, struct inode *newdir,
 	else
 		err = fuse_pt_do_link(bold.dentry, &bdir, child);
 	if (!err) {
-		fuse_pt_set_backing(newent, &bdir, dget(child));
-		ihold(inode);
-		d_instantiate(newent, inode);
+		struct dentry *made = fuse_pt_made(&bdir, newent, child);
+
+		err = PTR_ERR(made);
+		if (!IS_ERR(made)) {
+			fuse_pt_set_backing(newent, &bdir, made);
+			ihold(inode);
+			d_instantiate(newent, inode);
+			err = 0;
+		}
 	}
 	end_creating(child);
 out_revert:
