@@ -33,7 +33,7 @@ endif
 KTREE := $(BUILD)/linux$(KSUFFIX)
 SELFTESTS := $(BUILD)/selftests$(KSUFFIX)
 LIBFUSE := $(BUILD)/libfuse
-BPFTOOL_DIR := $(BUILD)/bpftool
+BPFTOOL_DIR := $(BUILD)/bpftool$(KSUFFIX)
 SELFTEST_DIR := tools/testing/selftests/filesystems/fuse
 
 .PHONY: all deps prepare kernel libfuse bpftool selftests test demo bench stress fstests \
