@@ -696,30 +696,25 @@ static int fuse_pt_exists(struct inode *dir, struct dentry *entry,
 
 /*
  * A rename onto a name that is negative in the fuse directory @dir, if
- * filtered, must not overwrite or tell about a name the filter hides, but
- * start_renaming() looks the target up for a rename (LOOKUP_RENAME_TARGET,
- * with which NFS may answer negative without asking its server) and
- * checks its traps first.  Look again without that, under the backing
- * directory's lock (@locked) or not.
+ * filtered, must not tell about a name the filter hides, but
+ * start_renaming() checks the traps of the backing tree first: look the
+ * name up (not under the backing directory's lock).
  *
  * Return: 0 if not there or not filtered, -EACCES if hidden, -EEXIST if
  * there, or another negative errno.
  */
 static int fuse_pt_target_exists(struct inode *dir, struct dentry *entry,
-				 const struct path *bdir, bool locked)
+				 const struct path *bdir)
 {
 	struct dentry *found;
 	int err = 0;
 
 	if (!fuse_pt_filtered(dir))
 		return 0;
-	if (locked)
-		found = fuse_pt_lookup_one(bdir, entry);
-	else
-		found = lookup_one_unlocked(mnt_idmap(bdir->mnt),
-					    &QSTR_LEN(entry->d_name.name,
-						      entry->d_name.len),
-					    bdir->dentry);
+	found = lookup_one_unlocked(mnt_idmap(bdir->mnt),
+				    &QSTR_LEN(entry->d_name.name,
+					      entry->d_name.len),
+				    bdir->dentry);
 	if (IS_ERR(found))
 		return PTR_ERR(found);
 	if (d_is_positive(found))
@@ -1183,7 +1178,7 @@ int fuse_pt_rename(struct mnt_idmap *idmap, struct inode *olddir,
 	if (err) {
 		/* a trap of the backing tree: but a hidden target stays hidden */
 		if ((err == -ENOTEMPTY || err == -EINVAL) && d_is_negative(newent) &&
-		    fuse_pt_target_exists(newdir, newent, &bnewdir, false) == -EACCES)
+		    fuse_pt_target_exists(newdir, newent, &bnewdir) == -EACCES)
 			err = -EACCES;
 		goto out_revert;
 	}
@@ -1196,15 +1191,29 @@ int fuse_pt_rename(struct mnt_idmap *idmap, struct inode *olddir,
 		if (rd.new_dentry != fuse_dentry(newent)->backing_path.dentry)
 			goto out_end;
 	} else {
-		if (d_is_positive(rd.new_dentry))
+		/*
+		 * Filtered: a hidden name must not be overwritten, but
+		 * start_renaming() looked the target up for a rename
+		 * (LOOKUP_RENAME_TARGET, with which NFS may answer negative
+		 * without asking its server): look again without that.
+		 */
+		if (d_is_negative(rd.new_dentry) && fuse_pt_filtered(newdir)) {
+			struct dentry *found = fuse_pt_lookup_one(&bnewdir,
+								  newent);
+
+			err = PTR_ERR(found);
+			if (IS_ERR(found))
+				goto out_end;
+			dput(rd.new_dentry);
+			rd.new_dentry = found;
+		}
+		err = 0;
+		if (d_is_positive(rd.new_dentry)) {
 			err = fuse_pt_exists(newdir, newent, rd.new_dentry);
-		else
-			err = fuse_pt_target_exists(newdir, newent, &bnewdir,
-						    true);
-		if (err == -EEXIST && !(flags & RENAME_NOREPLACE))
-			err = -ESTALE;
-		if (err)
+			if (err == -EEXIST && !(flags & RENAME_NOREPLACE))
+				err = -ESTALE;
 			goto out_end;
+		}
 	}
 
 	/*
